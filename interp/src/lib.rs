@@ -1,0 +1,5 @@
+//! luna's kernel: values, the garbage-collected heap, the compiler from syntax tree to
+//! bytecode, and the register VM.
+
+pub mod opcodes;
+pub mod proto;
