@@ -1,0 +1,1 @@
+//! The compiler: syntax tree to `FnProto` bytecode.

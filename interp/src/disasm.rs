@@ -1,0 +1,1 @@
+//! The disassembler: a readable listing of a `FnProto`.
