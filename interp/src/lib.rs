@@ -3,5 +3,6 @@
 
 pub mod compiler;
 pub mod disasm;
+pub mod numfmt;
 pub mod opcodes;
 pub mod proto;
