@@ -367,4 +367,4 @@ pub fn add_quoted(s: &[u8], out: &mut Vec<u8>) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

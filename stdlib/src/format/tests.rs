@@ -52,6 +52,8 @@ impl V {
 pub(crate) struct Args {
     pub(crate) fname: &'static str,
     pub(crate) vals: Vec<V>,
+    /// Report a missing argument as nil (string.pack pushes a nil past its arguments).
+    pub(crate) missing_is_nil: bool,
     scratch: Vec<u8>,
 }
 
@@ -60,6 +62,7 @@ impl Args {
         Args {
             fname,
             vals,
+            missing_is_nil: false,
             scratch: Vec::new(),
         }
     }
@@ -69,7 +72,7 @@ impl Args {
     }
 
     fn type_error(&mut self, arg: usize, expected: &str) -> String {
-        let got = if arg > self.vals.len() {
+        let got = if arg > self.vals.len() && !self.missing_is_nil {
             "no value"
         } else {
             self.get(arg).type_name()
