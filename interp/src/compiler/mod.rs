@@ -1,1 +1,270 @@
 //! The compiler: syntax tree to `FnProto` bytecode.
+//!
+//! It generates the code PUC-Lua 5.4's code generator generates (same instructions, registers,
+//! constants, line information and debug information), so that the VM, error messages and debug
+//! hooks behave as the reference implementation's do. The work is split the way Lua's own
+//! front end splits it:
+//!
+//! - `code.rs`: the function under construction: emitting instructions with their lines,
+//!   jump lists and their patching, registers, constants, and the final peephole pass;
+//! - `exp.rs`: expression descriptors (`ExpDesc`), which delay code generation so that
+//!   operands can become constants, immediates or relocatable results, and short-circuit
+//!   operators become jump lists; constant folding;
+//! - `scope.rs`: local variables, blocks, upvalues, labels and gotos;
+//! - `expr.rs` and `stat.rs`: walking the syntax tree.
+//!
+//! Invariants kept throughout (the VM relies on them, see `proto.rs`):
+//! - between statements, the first free register equals the number of registers held by
+//!   active local variables;
+//! - every register used is below `max_stack`, which stays below `MAX_REGS`;
+//! - every jump list is patched before its function is finished.
+//!
+//! Line numbers: PUC-Lua stamps each instruction with the line of the last token the parser
+//! consumed. The compiler mimics that by keeping `last_line` up to date while it walks the tree
+//! in source order, setting it wherever the parser would consume a token whose line the tree
+//! records; tokens whose line the tree does not record (closing brackets, `then`, `do`) are
+//! taken to be on the line of what precedes them.
+
+mod code;
+mod exp;
+mod expr;
+mod scope;
+mod stat;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
+
+use luna_grammar::ast::Chunk;
+
+use crate::proto::{FnProto, VarKind};
+
+use self::code::FuncState;
+use self::exp::ConstVal;
+
+/// A compile-time error: a semantic error of the source (a `goto` into the scope of a local,
+/// assignment to a `<const>`, a limit exceeded...).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileError {
+    /// The message in PUC-Lua's form: `chunkid:line: msg`.
+    pub message: String,
+    /// The line the message names.
+    pub line: u32,
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+pub(crate) type CResult<T> = Result<T, CompileError>;
+
+/// Compiles a chunk into the prototype of its main function. `chunkname` is the name given to
+/// `load` (`"@file.lua"`, `"=stdin"`, or the source text itself); it becomes `FnProto::source`
+/// of every function of the chunk and prefixes error messages as `luaO_chunkid` formats it.
+pub fn compile(chunk: &Chunk, chunkname: &[u8]) -> Result<FnProto, CompileError> {
+    Compiler::new(chunkname, Compat::Lua546).main_func(chunk)
+}
+
+/// Which release's code generator to reproduce where 5.4 releases differ. Only tests use
+/// anything but 5.4.6: the installed `luac5.4` (5.4.4) serves as their oracle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Compat {
+    Lua546,
+    #[allow(dead_code)]
+    Lua544,
+}
+
+/// A local variable of some function being compiled (Lua's `Vardesc`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct VarDesc<'a> {
+    pub name: &'a str,
+    pub kind: VarKind,
+    /// Register holding the variable (meaningless for compile-time constants).
+    pub ridx: u8,
+    /// Index of the variable in the function's `loc_vars`.
+    pub pidx: u16,
+    /// The value of a compile-time constant.
+    pub kval: ConstVal<'a>,
+}
+
+/// A pending `goto` or a visible label (Lua's `Labeldesc`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LabelDesc<'a> {
+    pub name: &'a str,
+    /// For a goto, its jump instruction; for a label, its position.
+    pub pc: i32,
+    pub line: u32,
+    /// Number of active variables at that position.
+    pub nactvar: usize,
+    /// For a goto: whether it leaves the scope of a captured variable (needs a `CLOSE`).
+    pub close: bool,
+}
+
+/// A small fast hasher for the compiler's maps (keys are short byte strings and numbers,
+/// chosen by the program being compiled but only hashed in its own compilation).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.write_u64(u64::from_le_bytes(c.try_into().unwrap()));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.write_u64(u64::from_le_bytes(buf));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(i as u64);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(FX_SEED);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Lua's constant cache ("scanner table"): maps a constant to the index it was last given.
+/// Like Lua's, it is shared by all the functions of a chunk and every hit is checked against
+/// the current function's constant list, so the constant lists come out exactly as Lua's do.
+#[derive(Default)]
+pub(crate) struct ConstCache<'a> {
+    pub strs: FxMap<&'a [u8], u32>,
+    pub ints: FxMap<i64, u32>,
+    /// Float keys by bit pattern (see `code.rs` for how integral floats are keyed).
+    pub floats: FxMap<u64, u32>,
+    pub nil: Option<u32>,
+    pub true_: Option<u32>,
+    pub false_: Option<u32>,
+}
+
+/// The compilation of one chunk: the function being compiled, those enclosing it, and the
+/// data shared by all of them (Lua's `LexState` and `Dyndata`).
+pub(crate) struct Compiler<'a> {
+    /// The function being compiled.
+    pub fs: FuncState<'a>,
+    /// The functions enclosing it, outermost first.
+    pub enclosing: Vec<FuncState<'a>>,
+    /// Active local variables of all the functions being compiled.
+    pub actvars: Vec<VarDesc<'a>>,
+    /// Visible labels of all the functions being compiled.
+    pub labels: Vec<LabelDesc<'a>>,
+    /// Pending gotos of all the functions being compiled.
+    pub gotos: Vec<LabelDesc<'a>>,
+    pub kcache: ConstCache<'a>,
+    /// Line of the last token the parser would have consumed: the line given to the next
+    /// instruction.
+    pub last_line: u32,
+    pub source: Rc<[u8]>,
+    pub compat: Compat,
+}
+
+impl<'a> Compiler<'a> {
+    pub(crate) fn new(chunkname: &[u8], compat: Compat) -> Compiler<'a> {
+        let source: Rc<[u8]> = Rc::from(chunkname);
+        Compiler {
+            fs: FuncState::new(FnProto::new(Some(source.clone())), 0, 0),
+            enclosing: Vec::new(),
+            actvars: Vec::new(),
+            labels: Vec::new(),
+            gotos: Vec::new(),
+            kcache: ConstCache::default(),
+            last_line: 1,
+            source,
+            compat,
+        }
+    }
+
+    /// An error at `line`, formatted as Lua formats syntax errors.
+    pub(crate) fn error(&self, msg: impl Into<String>, line: u32) -> CompileError {
+        let msg = msg.into();
+        let id = chunk_id(&self.source);
+        CompileError {
+            message: format!("{id}:{line}: {msg}"),
+            line,
+        }
+    }
+
+    /// Lua's `errorlimit`: too many variables, upvalues... in the current function.
+    pub(crate) fn error_limit(&self, limit: u32, what: &str, line: u32) -> CompileError {
+        let defined = self.fs.f.line_defined;
+        let place = if defined == 0 {
+            "main function".to_string()
+        } else {
+            format!("function at line {defined}")
+        };
+        self.error(
+            format!("too many {what} (limit is {limit}) in {place}"),
+            line,
+        )
+    }
+}
+
+/// The chunk identifier used in messages, as `luaO_chunkid` builds it: `=name` gives `name`,
+/// `@file` gives `file` (keeping its end if too long), anything else is source text shown as
+/// `[string "first line..."]`.
+pub(crate) fn chunk_id(source: &[u8]) -> String {
+    const IDSIZE: usize = 60; // LUA_IDSIZE, including the terminating zero
+    const RETS: &[u8] = b"...";
+    const PRE: &[u8] = b"[string \"";
+    const POS: &[u8] = b"\"]";
+    let mut out: Vec<u8> = Vec::with_capacity(IDSIZE);
+    match source.first() {
+        Some(b'=') => {
+            let s = &source[1..];
+            out.extend_from_slice(&s[..s.len().min(IDSIZE - 1)]);
+        }
+        Some(b'@') => {
+            let s = &source[1..];
+            if s.len() < IDSIZE {
+                out.extend_from_slice(s);
+            } else {
+                let keep = IDSIZE - 1 - RETS.len();
+                out.extend_from_slice(RETS);
+                out.extend_from_slice(&s[s.len() - keep..]);
+            }
+        }
+        _ => {
+            let avail = IDSIZE - (PRE.len() + RETS.len() + POS.len()) - 1;
+            let nl = source.iter().position(|&c| c == b'\n');
+            out.extend_from_slice(PRE);
+            if source.len() < avail && nl.is_none() {
+                out.extend_from_slice(source);
+            } else {
+                let mut len = nl.unwrap_or(source.len());
+                if len > avail {
+                    len = avail;
+                }
+                out.extend_from_slice(&source[..len]);
+                out.extend_from_slice(RETS);
+            }
+            out.extend_from_slice(POS);
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
