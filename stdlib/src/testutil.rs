@@ -70,6 +70,7 @@ pub enum Enc<'a> {
     Str(&'a [u8]),
     Int(i64),
     Float(f64),
+    Bool(bool),
     Nil,
 }
 
@@ -84,6 +85,7 @@ pub fn enc(values: &[Enc<'_>]) -> String {
                 luna_interp::numfmt::fmt_float(&mut out, *x, &luna_interp::numfmt::Spec::new(b'a'));
                 String::from_utf8(out).unwrap()
             }
+            Enc::Bool(b) => b.to_string(),
             Enc::Nil => "nil".to_owned(),
         })
         .collect();
