@@ -152,7 +152,7 @@ pub fn clock() -> f64 {
     if r != 0 {
         return -1.0; // clock() returns (clock_t)-1 when the time is unavailable
     }
-    let micros = i64::from(ts.tv_sec) * 1_000_000 + i64::from(ts.tv_nsec) / 1000;
+    let micros = ts.tv_sec * 1_000_000 + ts.tv_nsec / 1000;
     micros as f64 / 1e6
 }
 

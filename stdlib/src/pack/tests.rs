@@ -271,7 +271,11 @@ fn random_arg(rng: &mut Rng) -> V {
         3 => V::Float(f64::from_bits(
             rng.next() & !(0x7ffu64 << 52) | (0x400u64 << 52),
         )),
-        4 => V::Str((0..rng.below(12)).map(|_| *rng.pick(b"ab\0c")).collect()),
+        4 => V::Str(
+            (0..rng.below(12))
+                .map(|_| rng.pick(&b"ab\0c"[..]))
+                .collect(),
+        ),
         5 => V::Int(rng.below(70000) as i64),
         6 => V::Nil,
         _ => V::Str(b"12".to_vec()),
@@ -316,11 +320,11 @@ fn fitting_args(fmt: &str, rng: &mut Rng) -> Vec<V> {
                 vals.push(V::Float(if x.is_nan() { 0.5 } else { x }));
             }
             b's' | b'z' => vals.push(V::Str(
-                (0..rng.below(6)).map(|_| *rng.pick(b"abc")).collect(),
+                (0..rng.below(6)).map(|_| rng.pick(&b"abc"[..])).collect(),
             )),
             b'c' => vals.push(V::Str(
                 (0..rng.below(n as u64 + 1))
-                    .map(|_| *rng.pick(b"abc"))
+                    .map(|_| rng.pick(&b"abc"[..]))
                     .collect(),
             )),
             b'X' => i += 1,
@@ -341,7 +345,7 @@ fn differential_against_lua() {
     script.push_str("Z = function(...) local r = string.packsize(...) return r end\n");
     let mut want = Vec::new();
     for _ in 0..3000 {
-        let fmt: String = (0..rng.below(6) + 1).map(|_| *rng.pick(OPTIONS)).collect();
+        let fmt: String = (0..rng.below(6) + 1).map(|_| rng.pick(OPTIONS)).collect();
         let vals: Vec<V> = if rng.below(2) == 0 {
             (0..rng.below(6)).map(|_| random_arg(&mut rng)).collect()
         } else {
@@ -366,7 +370,7 @@ fn differential_against_lua() {
         let data: Vec<u8> = match packed {
             Ok(b) if rng.below(4) != 0 => b,
             _ => (0..rng.below(40))
-                .map(|_| *rng.pick(&[0u8, 1, 0x7f, 0x80, 0xff, b'a']))
+                .map(|_| rng.pick(&[0u8, 1, 0x7f, 0x80, 0xff, b'a']))
                 .collect(),
         };
         let init = if rng.below(4) == 0 {

@@ -272,13 +272,13 @@ fn random_pattern(rng: &mut Rng) -> String {
         p.push('^');
     }
     for _ in 0..rng.below(7) {
-        p.push_str(*rng.pick(PIECES));
+        p.push_str(rng.pick(PIECES));
     }
     if rng.below(6) == 0 {
         p.push('$');
     }
     if rng.below(30) == 0 {
-        p.push(*rng.pick(&['%', '[', '(']));
+        p.push(rng.pick(&['%', '[', '(']));
     }
     p
 }
@@ -286,7 +286,7 @@ fn random_pattern(rng: &mut Rng) -> String {
 fn random_subject(rng: &mut Rng) -> String {
     let alphabet = b"aaabbbc12 ()_-.x\n";
     (0..rng.below(14))
-        .map(|_| *rng.pick(alphabet) as char)
+        .map(|_| rng.pick(&alphabet[..]) as char)
         .collect()
 }
 
@@ -356,7 +356,7 @@ fn differential_against_lua() {
     if !lua_available() {
         return;
     }
-    let mut rng = Rng(0x5EED_0F_BA55);
+    let mut rng = Rng(0x005E_ED0F_BA55);
     let repls = ["<%1>", "%0%0", "x", "%%", "%2", "%", "[%1|%2]", "", "%a"];
     let mut script = String::from("local S, P = unhex, unhex\n");
     let mut want = Vec::new();
@@ -382,7 +382,7 @@ fn differential_against_lua() {
              S'{sh}', P'{ph}', {init}))\n"
         ));
         want.push(our_gmatch(sb, pb, init));
-        let repl = rng.pick(&repls);
+        let repl = rng.pick(&repls[..]);
         let max = if rng.below(4) == 0 {
             Some(rng.below(4) as i64)
         } else {
