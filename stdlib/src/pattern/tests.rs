@@ -408,3 +408,58 @@ fn differential_against_lua() {
     }
     assert_eq!(failures, 0, "{failures} differences from lua5.4");
 }
+
+/// Rough timings of common operations (run with `--ignored --nocapture` in release mode).
+#[test]
+#[ignore]
+fn timing() {
+    let text: String = (0..20_000)
+        .map(|i| format!("word{} {} ", i % 97, i))
+        .collect();
+    let t = text.as_bytes();
+    let time = |name: &str, f: &mut dyn FnMut() -> usize| {
+        let start = std::time::Instant::now();
+        let mut n = 0;
+        for _ in 0..20 {
+            n += f();
+        }
+        eprintln!("{name}: {:?} ({n})", start.elapsed() / 20);
+    };
+    time("gmatch %a+", &mut || {
+        let mut g = Gmatch::new(t.len(), 1);
+        let mut n = 0;
+        while g.next(t, b"%a+").unwrap().is_some() {
+            n += 1;
+        }
+        n
+    });
+    time("gsub %s+", &mut || {
+        gsub_str(t, b"%s+", b"_", None).unwrap().1 as usize
+    });
+    time("gsub (%w+) <%1>", &mut || {
+        gsub_str(t, b"(%w+)", b"<%1>", None).unwrap().1 as usize
+    });
+    time("find plain", &mut || {
+        string_find(t, b"word96 19999", 1, true)
+            .unwrap()
+            .map_or(0, |m| m.start())
+    });
+    time("find %d+$", &mut || {
+        string_find(t, b"%d+ $", 1, false)
+            .unwrap()
+            .map_or(0, |m| m.start())
+    });
+    time("match many", &mut || {
+        let mut n = 0;
+        for i in 0..10_000 {
+            let s = format!("{i}-{}", i * 7);
+            if string_match(s.as_bytes(), b"^(%d+)-(%d+)$", 1)
+                .unwrap()
+                .is_some()
+            {
+                n += 1;
+            }
+        }
+        n
+    });
+}
