@@ -1,0 +1,1005 @@
+//! Parsing a chunk: the token stream fed to the generated LR parser, the helpers its actions
+//! call, and the translation of parse failures into PUC-Lua's messages.
+//!
+//! Invariants:
+//! - Nesting is counted as `lparser.c` counts its "C levels": one per statement and one per
+//!   sub-expression frame (a parenthesised or argument expression, each operand of a unary
+//!   operator, the right operand of a binary operator, each extra assignment target). A chunk
+//!   whose count exceeds `LEVEL_LIMIT` is rejected, so every recursive walk of the tree is
+//!   bounded, except along the left spines that Lua accepts at any length (left-associative
+//!   operators and suffix chains `a.b.c(...)`).
+//! - Values built by the grammar carry their depth: `Sub` = an operand and the levels inside
+//!   it beyond the frame that holds it; `(Expr, Level)` from `Exp` = including its own frame;
+//!   `(Stat, Level)` = counting the statement itself. Checks happen as soon as a lower bound
+//!   exceeds the limit, so deep input fails where it starts to be too deep, and unfinished deep
+//!   input (300 open parentheses) fails before the end of input is reached.
+
+use std::cell::{Cell, RefCell};
+use std::ops::Range;
+
+use lalrpop_util::ParseError;
+use logos::Logos;
+
+use crate::ast::*;
+use crate::lexer::{Near, Tok};
+use crate::number::chunk_id;
+
+lalrpop_util::lalrpop_mod!(
+    #[allow(clippy::all, unused_parens, clippy::pedantic)]
+    lua
+);
+
+pub(crate) type Level = u32;
+pub(crate) type Sub = (Expr, Level);
+
+/// The deepest level a chunk may use. PUC-Lua raises "C stack overflow" when its C-call count
+/// reaches `MAX_SYNTAX_LEVELS`; when `load` is called from a Lua script, two calls are already
+/// counted (the caller and `load`), so levels 1..=197 parse and 198 fails.
+pub(crate) const LEVEL_LIMIT: Level = MAX_SYNTAX_LEVELS - 3;
+
+const TOO_DEEP: &str = "chunk has too many syntax levels";
+
+/// A syntax error, formatted as PUC-Lua prints it: `chunkid:line: message near 'token'`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SyntaxError {
+    /// The full message, as `load` returns it.
+    pub message: String,
+    /// The line reported in the message.
+    pub line: u32,
+    /// The error was found at the end of the input (`near <eof>`): more input might fix it,
+    /// which is how the REPL detects an unfinished statement.
+    pub at_eof: bool,
+}
+
+/// Parses a chunk, as `load` does with the text `source` and the chunk name `chunkname`
+/// (`@file.lua`, `=stdin`, or the source itself for strings). Nothing is skipped at the start:
+/// files should go through `lexer::strip_file_prelude` first, as `luaL_loadfile` does.
+pub fn parse_chunk(source: &[u8], chunkname: &[u8]) -> Result<Chunk, SyntaxError> {
+    let ctx = Ctx::new();
+    let mut tokens = TokenStream::new(source, &ctx);
+    match lua::ChunkParser::new().parse(&ctx, &mut tokens) {
+        Ok(chunk) => Ok(chunk),
+        Err(err) => {
+            let failure = describe_failure(err, &tokens, source);
+            Err(failure.into_syntax_error(chunkname))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors raised while parsing
+
+/// What an error is near, before the token text is known.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ErrNear {
+    Nothing,
+    /// The current (lookahead) token.
+    Current,
+    Fixed(Near),
+}
+
+/// An error from the lexer or from a grammar action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PErr {
+    message: String,
+    /// `None`: the line of the current token.
+    line: Option<u32>,
+    near: ErrNear,
+}
+
+impl PErr {
+    fn at_current(message: impl Into<String>, near: bool) -> PErr {
+        let near = if near { ErrNear::Current } else { ErrNear::Nothing };
+        PErr { message: message.into(), line: None, near }
+    }
+
+    fn too_deep() -> PErr {
+        PErr::at_current(TOO_DEEP, false)
+    }
+}
+
+type PResult<'s, T> = Result<T, ParseError<u32, Tok<'s>, PErr>>;
+
+fn user<'s, T>(e: PErr) -> PResult<'s, T> {
+    Err(ParseError::User { error: e })
+}
+
+fn check_level<'s>(level: Level) -> PResult<'s, Level> {
+    if level > LEVEL_LIMIT {
+        user(PErr::too_deep())
+    } else {
+        Ok(level)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The token stream
+
+/// Feeds the parser `(start line, token, end line)` triples, remembers the last token for
+/// messages, and rejects input that opens more brackets and blocks than the level limit allows
+/// (each open one costs at least one level), so that unfinished deep input fails early.
+pub(crate) struct TokenStream<'s, 'c> {
+    lexer: logos::Lexer<'s, Tok<'s>>,
+    ctx: &'c Ctx,
+    /// Span of the last token handed out.
+    last_span: Range<usize>,
+    /// The input is exhausted (the parser has seen the end).
+    at_eof: bool,
+    done: bool,
+    open: Level,
+}
+
+impl<'s, 'c> TokenStream<'s, 'c> {
+    fn new(source: &'s [u8], ctx: &'c Ctx) -> Self {
+        TokenStream {
+            lexer: Tok::lexer(source),
+            ctx,
+            last_span: 0..0,
+            at_eof: false,
+            done: false,
+            open: 0,
+        }
+    }
+}
+
+impl<'s> Iterator for TokenStream<'s, '_> {
+    type Item = Result<(u32, Tok<'s>, u32), PErr>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.lexer.next() {
+            None => {
+                self.done = true;
+                self.at_eof = true;
+                self.ctx.line.set(self.lexer.extras.line);
+                None
+            }
+            Some(Err(e)) => {
+                self.done = true;
+                Some(Err(PErr {
+                    message: e.message,
+                    line: Some(e.line),
+                    near: ErrNear::Fixed(e.near),
+                }))
+            }
+            Some(Ok(tok)) => {
+                let end = self.lexer.extras.line;
+                self.ctx.line.set(end);
+                self.last_span = self.lexer.span();
+                let start = match tok {
+                    Tok::Str(_) => self.lexer.extras.string_start_line,
+                    Tok::LParen
+                    | Tok::LBrace
+                    | Tok::LBracket
+                    | Tok::Function
+                    | Tok::Do
+                    | Tok::If
+                    | Tok::Repeat => {
+                        self.open += 1;
+                        if self.open > LEVEL_LIMIT {
+                            self.done = true;
+                            return Some(Err(PErr::too_deep()));
+                        }
+                        end
+                    }
+                    Tok::RParen | Tok::RBrace | Tok::RBracket | Tok::End | Tok::Until => {
+                        self.open = self.open.saturating_sub(1);
+                        end
+                    }
+                    _ => end,
+                };
+                Some(Ok((start, tok, end)))
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for the grammar's actions
+
+/// State shared by the grammar's actions and the token stream.
+pub struct Ctx {
+    /// Line of the current token (the parser's lookahead), or of the end of input.
+    line: Cell<u32>,
+    /// For each function being parsed, innermost last: whether it is vararg.
+    vararg: RefCell<Vec<bool>>,
+}
+
+/// A block without its closing line.
+pub struct BlockParts {
+    stats: Vec<Stat>,
+    ret: Option<Return>,
+    /// Deepest level used, counting its statements as level 1.
+    pub(crate) depth: Level,
+}
+
+impl BlockParts {
+    pub(crate) fn new(stats: StatAcc, ret: Option<(Return, Level)>) -> BlockParts {
+        let (ret, ret_depth) = match ret {
+            Some((r, d)) => (Some(r), d),
+            None => (None, 0),
+        };
+        BlockParts { stats: stats.stats, ret, depth: stats.depth.max(ret_depth) }
+    }
+
+    pub(crate) fn finish(self, end_line: u32) -> Block {
+        Block { stats: self.stats, ret: self.ret, end_line }
+    }
+}
+
+/// Statements read so far in a block.
+#[derive(Default)]
+pub struct StatAcc {
+    stats: Vec<Stat>,
+    depth: Level,
+    /// Labels in a row so far: PUC-Lua parses the statements that follow a label (`;` and
+    /// labels) one level deeper.
+    label_run: Level,
+}
+
+/// Assignment targets read so far.
+pub struct Targets {
+    exprs: Vec<Expr>,
+    /// Deepest level used by the targets and the recursion that reads them.
+    depth: Level,
+}
+
+/// An `if` statement's arms so far; the last arm's block still lacks its closing line.
+pub struct IfArms {
+    arms: Vec<IfArm>,
+    depth: Level,
+    last: (u32, Expr, BlockParts),
+}
+
+impl IfArms {
+    pub(crate) fn new(line: u32, cond: (Expr, Level), block: BlockParts) -> IfArms {
+        IfArms { arms: Vec::new(), depth: cond.1, last: (line, cond.0, block) }
+    }
+
+    fn close_last(&mut self, end_line: u32, next: Option<(u32, Expr, BlockParts)>) {
+        let placeholder = (0, Expr::new(ExprKind::Nil, 0), BlockParts::new(StatAcc::default(), None));
+        let (line, cond, block) = std::mem::replace(&mut self.last, next.unwrap_or(placeholder));
+        self.depth = self.depth.max(block.depth);
+        self.arms.push(IfArm { cond, block: block.finish(end_line), line });
+    }
+
+    pub(crate) fn elseif(mut self, line: u32, cond: (Expr, Level), block: BlockParts) -> IfArms {
+        self.depth = self.depth.max(cond.1);
+        self.close_last(line, Some((line, cond.0, block)));
+        self
+    }
+}
+
+/// Lua's binary operator priorities (left, right) from `lparser.c`: a right priority lower than
+/// the left one makes the operator right-associative.
+fn priority(op: BinOp) -> (u8, u8) {
+    use BinOp::*;
+    match op {
+        Or => (1, 1),
+        And => (2, 2),
+        Eq | Ne | Lt | Le | Gt | Ge => (3, 3),
+        BOr => (4, 4),
+        BXor => (5, 5),
+        BAnd => (6, 6),
+        Shl | Shr => (7, 7),
+        Concat => (9, 8),
+        Add | Sub => (10, 10),
+        Mul | Div | IDiv | Mod => (11, 11),
+        Pow => (14, 13),
+    }
+}
+
+const UNARY_PRIORITY: u8 = 12;
+
+/// A pending operator: what PUC-Lua's recursive `subexpr` keeps on the C stack while it reads
+/// the operand to its right.
+enum Pending {
+    Unary { op: UnOp, line: u32, limit: u8 },
+    Binary { lhs: Expr, op: BinOp, line: u32, limit: u8 },
+}
+
+/// Turns a flat sequence of operands and operators into a tree, exactly as `lparser.c`'s
+/// `subexpr` does (same priorities, same notion of levels), but with an explicit stack.
+pub struct Folder {
+    pending: Vec<Pending>,
+    /// The operand or subtree just completed (absent while an operand is awaited).
+    value: Option<Expr>,
+    /// The priority limit of the current frame.
+    limit: u8,
+    /// The current frame's level, the expression's own frame being 1.
+    level: Level,
+    /// Deepest level reached.
+    max: Level,
+}
+
+impl Folder {
+    fn new() -> Folder {
+        Folder { pending: Vec::new(), value: None, limit: 0, level: 1, max: 1 }
+    }
+
+    fn enter(&mut self) -> Result<(), PErr> {
+        self.level += 1;
+        self.max = self.max.max(self.level);
+        // The expression is inside a statement, itself at least at level 1.
+        if self.max + 1 > LEVEL_LIMIT {
+            return Err(PErr::too_deep());
+        }
+        Ok(())
+    }
+
+    fn push_unary(&mut self, (op, line): (UnOp, u32)) -> Result<(), PErr> {
+        self.pending.push(Pending::Unary { op, line, limit: self.limit });
+        self.limit = UNARY_PRIORITY;
+        self.enter()
+    }
+
+    fn push_operand(&mut self, (e, depth): Sub) -> Result<(), PErr> {
+        self.value = Some(e);
+        self.max = self.max.max(self.level + depth);
+        if self.max + 1 > LEVEL_LIMIT {
+            return Err(PErr::too_deep());
+        }
+        Ok(())
+    }
+
+    /// Completes the innermost pending operator with the current value.
+    fn reduce(&mut self) -> bool {
+        let Some(p) = self.pending.pop() else { return false };
+        let rhs = self.value.take().unwrap_or_else(|| Expr::new(ExprKind::Nil, 0));
+        let (e, limit) = match p {
+            Pending::Unary { op, line, limit } => {
+                (Expr::new(ExprKind::Unary(op, Box::new(rhs)), line), limit)
+            }
+            Pending::Binary { lhs, op, line, limit } => {
+                (Expr::new(ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), line), limit)
+            }
+        };
+        self.value = Some(e);
+        self.limit = limit;
+        self.level -= 1;
+        true
+    }
+
+    fn push_binary(&mut self, (op, line): (BinOp, u32)) -> Result<(), PErr> {
+        let (left, right) = priority(op);
+        while left <= self.limit {
+            if !self.reduce() {
+                break;
+            }
+        }
+        let lhs = self.value.take().unwrap_or_else(|| Expr::new(ExprKind::Nil, 0));
+        self.pending.push(Pending::Binary { lhs, op, line, limit: self.limit });
+        self.limit = right;
+        self.enter()
+    }
+
+    fn finish(mut self) -> (Expr, Level) {
+        while self.reduce() {}
+        let e = self.value.take().unwrap_or_else(|| Expr::new(ExprKind::Nil, 0));
+        (e, self.max)
+    }
+
+    pub(crate) fn operand<'s>(mut self, s: Sub) -> PResult<'s, Folder> {
+        self.push_operand(s).or_else(user)?;
+        Ok(self)
+    }
+}
+
+fn is_var(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::Name(_) | ExprKind::Index(..))
+}
+
+impl Ctx {
+    fn new() -> Ctx {
+        Ctx { line: Cell::new(1), vararg: RefCell::new(vec![true]) }
+    }
+
+    pub(crate) fn chunk(&self, b: BlockParts) -> Chunk {
+        Chunk { block: b.finish(self.line.get()) }
+    }
+
+    pub(crate) fn block_with_return<'s>(
+        &self,
+        stats: StatAcc,
+        ret: (Return, Level),
+    ) -> PResult<'s, BlockParts> {
+        check_level(ret.1)?;
+        Ok(BlockParts::new(stats, Some(ret)))
+    }
+
+    pub(crate) fn push_stat<'s>(
+        &self,
+        mut acc: StatAcc,
+        (stat, level): (Stat, Level),
+    ) -> PResult<'s, StatAcc> {
+        let level = if matches!(stat.kind, StatKind::Label(_)) {
+            acc.label_run += 1;
+            acc.label_run
+        } else {
+            acc.label_run = 0;
+            level
+        };
+        acc.depth = acc.depth.max(check_level(level)?);
+        acc.stats.push(stat);
+        Ok(acc)
+    }
+
+    pub(crate) fn push_semicolon<'s>(&self, mut acc: StatAcc) -> PResult<'s, StatAcc> {
+        let level = acc.label_run + 1;
+        acc.depth = acc.depth.max(check_level(level)?);
+        Ok(acc)
+    }
+
+    pub(crate) fn repeat_stat(
+        &self,
+        line: u32,
+        body: BlockParts,
+        until_line: u32,
+        cond: (Expr, Level),
+    ) -> (Stat, Level) {
+        let depth = body.depth.max(cond.1);
+        let kind = StatKind::Repeat { body: body.finish(until_line), cond: cond.0 };
+        (Stat { kind, line }, 1 + depth)
+    }
+
+    pub(crate) fn if_arm(&self, line: u32, cond: (Expr, Level), block: BlockParts) -> IfArms {
+        IfArms::new(line, cond, block)
+    }
+
+    pub(crate) fn if_stat(
+        &self,
+        mut arms: IfArms,
+        else_part: Option<(u32, BlockParts)>,
+        end_line: u32,
+    ) -> (Stat, Level) {
+        let line = arms.last.0;
+        let first_line = arms.arms.first().map_or(line, |a| a.line);
+        let else_block = match else_part {
+            Some((else_line, b)) => {
+                arms.close_last(else_line, None);
+                arms.depth = arms.depth.max(b.depth);
+                Some(b.finish(end_line))
+            }
+            None => {
+                arms.close_last(end_line, None);
+                None
+            }
+        };
+        let kind = StatKind::If { arms: arms.arms, else_block, end_line };
+        (Stat { kind, line: first_line }, 1 + arms.depth)
+    }
+
+    pub(crate) fn assign(
+        &self,
+        targets: Targets,
+        line: u32,
+        exprs: (Vec<Expr>, Level),
+    ) -> (Stat, Level) {
+        // The values are read at the level of the last target's recursion.
+        let n = targets.exprs.len() as Level;
+        let depth = targets.depth.max(n + exprs.1);
+        (Stat { kind: StatKind::Assign { targets: targets.exprs, exprs: exprs.0 }, line }, depth)
+    }
+
+    pub(crate) fn call_stat<'s>(&self, line: u32, (e, depth): Sub) -> PResult<'s, (Stat, Level)> {
+        if !e.is_multi() || matches!(e.kind, ExprKind::Vararg) {
+            return user(PErr::at_current("syntax error", true));
+        }
+        Ok((Stat { kind: StatKind::Call(e), line }, 1 + depth))
+    }
+
+    pub(crate) fn first_target<'s>(&self, (e, depth): Sub) -> PResult<'s, Targets> {
+        if !is_var(&e) {
+            return user(PErr::at_current("syntax error", true));
+        }
+        Ok(Targets { exprs: vec![e], depth: 1 + depth })
+    }
+
+    pub(crate) fn more_targets<'s>(&self, mut t: Targets, (e, depth): Sub) -> PResult<'s, Targets> {
+        if !is_var(&e) {
+            return user(PErr::at_current("syntax error", true));
+        }
+        // Target k (k >= 2) is read at level k - 1; the recursion that reads the rest runs at
+        // level k.
+        let k = t.exprs.len() as Level + 1;
+        t.depth = t.depth.max(k - 1 + depth).max(k);
+        check_level(t.depth)?;
+        t.exprs.push(e);
+        Ok(t)
+    }
+
+    pub(crate) fn more_arms(
+        &self,
+        arms: IfArms,
+        line: u32,
+        cond: (Expr, Level),
+        block: BlockParts,
+    ) -> IfArms {
+        arms.elseif(line, cond, block)
+    }
+
+    pub(crate) fn attrib<'s>(&self, name: &str, attrib: &str) -> PResult<'s, LocalName> {
+        let attrib = match attrib {
+            "const" => Attrib::Const,
+            "close" => Attrib::Close,
+            _ => return user(PErr::at_current(format!("unknown attribute '{attrib}'"), false)),
+        };
+        Ok(LocalName { name: name.into(), attrib: Some(attrib) })
+    }
+
+    pub(crate) fn more_local_names<'s>(
+        &self,
+        mut names: Vec<LocalName>,
+        name: LocalName,
+    ) -> PResult<'s, Vec<LocalName>> {
+        let close = |n: &LocalName| n.attrib == Some(Attrib::Close);
+        if close(&name) && names.iter().any(close) {
+            let msg = "multiple to-be-closed variables in local list";
+            return user(PErr::at_current(msg, false));
+        }
+        names.push(name);
+        Ok(names)
+    }
+
+    pub(crate) fn params(&self, names: Vec<Name>, is_vararg: bool) -> (Vec<Name>, bool) {
+        self.vararg.borrow_mut().push(is_vararg);
+        (names, is_vararg)
+    }
+
+    pub(crate) fn func_body(
+        &self,
+        (params, is_vararg): (Vec<Name>, bool),
+        body: BlockParts,
+        end_line: u32,
+    ) -> (FuncBody, Level) {
+        self.vararg.borrow_mut().pop();
+        let depth = body.depth;
+        let f = FuncBody {
+            params,
+            is_vararg,
+            is_method: false,
+            body: body.finish(end_line),
+            line: 0,
+            end_line,
+        };
+        (f, depth)
+    }
+
+    pub(crate) fn vararg<'s>(&self, line: u32) -> PResult<'s, Sub> {
+        if self.vararg.borrow().last().copied().unwrap_or(true) {
+            Ok((Expr::new(ExprKind::Vararg, line), 0))
+        } else {
+            user(PErr {
+                message: "cannot use '...' outside a vararg function".into(),
+                line: Some(line),
+                near: ErrNear::Fixed(Near::Text(b"...".to_vec())),
+            })
+        }
+    }
+
+    pub(crate) fn operand_exp<'s>(&self, (e, depth): Sub) -> PResult<'s, (Expr, Level)> {
+        let level = 1 + depth;
+        check_level(level + 1)?;
+        Ok((e, level))
+    }
+
+    pub(crate) fn finish_exp<'s>(&self, f: Folder) -> PResult<'s, (Expr, Level)> {
+        Ok(f.finish())
+    }
+
+    pub(crate) fn start_unary<'s>(&self, op: (UnOp, u32)) -> PResult<'s, Folder> {
+        let mut f = Folder::new();
+        f.push_unary(op).or_else(user)?;
+        Ok(f)
+    }
+
+    pub(crate) fn start_binary<'s>(&self, lhs: Sub, op: (BinOp, u32)) -> PResult<'s, Folder> {
+        let mut f = Folder::new();
+        f.push_operand(lhs).or_else(user)?;
+        f.push_binary(op).or_else(user)?;
+        Ok(f)
+    }
+
+    pub(crate) fn binary<'s>(&self, mut f: Folder, op: (BinOp, u32)) -> PResult<'s, Folder> {
+        f.push_binary(op).or_else(user)?;
+        Ok(f)
+    }
+
+    pub(crate) fn unary<'s>(&self, mut f: Folder, op: (UnOp, u32)) -> PResult<'s, Folder> {
+        f.push_unary(op).or_else(user)?;
+        Ok(f)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Turning failures into PUC-Lua's messages
+
+/// A failure, before formatting.
+struct Failure {
+    message: String,
+    line: u32,
+    near: Near,
+}
+
+impl Failure {
+    fn into_syntax_error(self, chunkname: &[u8]) -> SyntaxError {
+        let mut message = format!("{}:{}: {}", chunk_id(chunkname), self.line, self.message);
+        match &self.near {
+            Near::Nothing => {}
+            Near::Eof => message.push_str(" near <eof>"),
+            Near::Text(t) => {
+                message.push_str(" near '");
+                message.push_str(&String::from_utf8_lossy(t));
+                message.push('\'');
+            }
+        }
+        SyntaxError { message, line: self.line, at_eof: self.near == Near::Eof }
+    }
+}
+
+/// How PUC-Lua names the current token in messages (`txtToken`).
+fn current_near(tokens: &TokenStream<'_, '_>, source: &[u8]) -> Near {
+    if tokens.at_eof {
+        return Near::Eof;
+    }
+    let text = &source[tokens.last_span.clone()];
+    let mut lexer = Tok::lexer(text);
+    match lexer.next() {
+        Some(Ok(Tok::Str(s))) => Near::Text(s.near_text()),
+        Some(Ok(Tok::Other(c))) => {
+            if c.is_ascii_graphic() || c == b' ' {
+                Near::Text(vec![c])
+            } else {
+                Near::Text(format!("<\\{c}>").into_bytes())
+            }
+        }
+        _ => Near::Text(text.to_vec()),
+    }
+}
+
+fn describe_failure(
+    err: ParseError<u32, Tok<'_>, PErr>,
+    tokens: &TokenStream<'_, '_>,
+    source: &[u8],
+) -> Failure {
+    let current_line = tokens.ctx.line.get();
+    let (expected, unexpected) = match err {
+        ParseError::User { error } => {
+            let near = match error.near {
+                ErrNear::Nothing => Near::Nothing,
+                ErrNear::Current => current_near(tokens, source),
+                ErrNear::Fixed(n) => n,
+            };
+            let line = error.line.unwrap_or(current_line);
+            return Failure { message: error.message, line, near };
+        }
+        ParseError::UnrecognizedToken { token, expected } => (expected, Some(token.1)),
+        ParseError::UnrecognizedEof { expected, .. } => (expected, None),
+        ParseError::ExtraToken { token } => (Vec::new(), Some(token.1)),
+        ParseError::InvalidToken { .. } => (Vec::new(), None),
+    };
+    let context = Context::replay(source, tokens);
+    let near = current_near(tokens, source);
+    if let Some(line) = context.vararg_misuse {
+        return Failure {
+            message: "cannot use '...' outside a vararg function".into(),
+            line,
+            near: Near::Text(b"...".to_vec()),
+        };
+    }
+    let expected = Expected::new(&expected);
+    let message = explain(&expected, unexpected.as_ref(), &context, current_line);
+    Failure { message, line: current_line, near }
+}
+
+/// The terminals the parser would have accepted, by their names in the grammar.
+struct Expected(Vec<String>);
+
+impl Expected {
+    fn new(names: &[String]) -> Expected {
+        Expected(names.iter().map(|n| n.trim_matches('"').to_string()).collect())
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|n| n == name)
+    }
+}
+
+/// Tokens that end a block (`block_follow` in `lparser.c`); `None` is the end of input.
+fn ends_block(tok: Option<&Tok<'_>>) -> bool {
+    matches!(tok, None | Some(Tok::End | Tok::Else | Tok::ElseIf | Tok::Until))
+}
+
+/// Decides what PUC-Lua's recursive-descent parser would have said at the token the LR parser
+/// rejected, from the tokens it expected there and the constructs open at that point. The
+/// LR parser may have reduced what precedes the token before noticing the error, so the rules
+/// look for the tokens that tell the situations apart, most specific first.
+fn explain(e: &Expected, unexpected: Option<&Tok<'_>>, ctx: &Context, line: u32) -> String {
+    let expected = |what: &str| format!("{what} expected");
+    if e.has("local") {
+        // A statement may start here. Right after a prefix expression that starts a
+        // statement, PUC-Lua accepts the statement only if it is a call.
+        if e.has("=") && !e.has("<") && !ctx.call_end {
+            return "syntax error".into();
+        }
+        return if ends_block(unexpected) {
+            ctx.close_message(line)
+        } else {
+            "unexpected symbol".into()
+        };
+    }
+    if e.has("nil") {
+        // An expression may start here (after `return`, the block may also end).
+        return if e.has(";") && ends_block(unexpected) {
+            ctx.close_message(line)
+        } else {
+            "unexpected symbol".into()
+        };
+    }
+    if e.has("...") && e.has("Name") {
+        return "<name> or '...' expected".into();
+    }
+    if e.has("}") {
+        return ctx.match_message("'}'", "'{'", line);
+    }
+    if e.has(")") {
+        return if ctx.in_function(FunctionPart::Params) {
+            expected("')'")
+        } else {
+            ctx.match_message("')'", "'('", line)
+        };
+    }
+    if e.has("]") {
+        return expected("']'");
+    }
+    if e.has("then") {
+        return expected("'then'");
+    }
+    if e.has("do") {
+        return expected("'do'");
+    }
+    if e.has("in") {
+        return if e.has("=") { "'=' or 'in' expected".into() } else { expected("'in'") };
+    }
+    if e.has("=") && e.has(",") {
+        // After an assignment target other than the first.
+        return if ctx.call_end { "syntax error".into() } else { expected("'='") };
+    }
+    if e.has("Name") {
+        return expected("<name>");
+    }
+    if e.has("String") && e.has("(") {
+        return "function arguments expected".into();
+    }
+    if e.0.is_empty() || e.has(";") || e.has("end") || e.has("until") || e.has("else") {
+        return ctx.close_message(line);
+    }
+    if !e.has("+") {
+        for (name, text) in [("(", "'('"), ("=", "'='"), (">", "'>'"), ("::", "'::'")] {
+            if e.has(name) {
+                return expected(text);
+            }
+        }
+    }
+    if e.has(",") {
+        return expected("','");
+    }
+    "unexpected symbol".into()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum FunctionPart {
+    /// Between `function` and `(`.
+    Name,
+    Params,
+    Body,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Construct {
+    Function { part: FunctionPart, vararg: bool },
+    If,
+    /// `while` or `for`; `started` once its `do` is seen.
+    Loop { keyword: &'static str, started: bool },
+    Do,
+    Repeat,
+    Paren,
+    /// Call arguments. `primary_line` is where the called expression starts: PUC-Lua's line
+    /// for "(to close '(' at line N)".
+    CallParen { primary_line: u32 },
+    /// A table constructor; `call` when it is the argument of a call (`f{...}`).
+    Brace { primary_line: u32, call: bool },
+    Bracket { primary_line: u32 },
+}
+
+/// The open constructs at the point of a syntax error, found by replaying the tokens before it
+/// (a prefix the parser accepted, so well nested).
+struct Context {
+    /// Open constructs, innermost last, with the line of their opening token.
+    open: Vec<(Construct, u32)>,
+    /// The last token ends a call (`f()`, `f{}`, `f""`).
+    call_end: bool,
+    /// Line of a `...` found outside a vararg function.
+    vararg_misuse: Option<u32>,
+}
+
+impl Context {
+    fn replay(source: &[u8], tokens: &TokenStream<'_, '_>) -> Context {
+        let stop = if tokens.at_eof { source.len() } else { tokens.last_span.start };
+        let mut ctx = Context { open: Vec::new(), call_end: false, vararg_misuse: None };
+        let mut lexer = Tok::lexer(source);
+        let mut prefix_end = false; // the last token ends a prefix expression
+        let mut primary_line = 1; // where the current prefix expression starts
+        let mut prev: Option<Tok<'_>> = None;
+        while let Some(Ok(tok)) = lexer.next() {
+            if lexer.span().start >= stop {
+                break;
+            }
+            let line = lexer.extras.line;
+            let mut ends_prefix = false;
+            let mut ends_call = false;
+            match &tok {
+                Tok::Name(_) => match prev {
+                    Some(Tok::Dot | Tok::Colon) => ends_prefix = true,
+                    Some(Tok::Goto | Tok::DoubleColon | Tok::Local | Tok::For) => {}
+                    _ if ctx.in_function(FunctionPart::Name) => {}
+                    _ => {
+                        primary_line = line;
+                        ends_prefix = true;
+                    }
+                },
+                Tok::LParen => {
+                    if ctx.in_function(FunctionPart::Name) {
+                        ctx.set_function_part(FunctionPart::Params);
+                    } else if prefix_end {
+                        ctx.open.push((Construct::CallParen { primary_line }, line));
+                    } else {
+                        ctx.open.push((Construct::Paren, line));
+                    }
+                }
+                Tok::RParen => {
+                    if ctx.in_function(FunctionPart::Params) {
+                        ctx.set_function_part(FunctionPart::Body);
+                    } else {
+                        match ctx.open.pop() {
+                            Some((Construct::CallParen { primary_line: p }, _)) => {
+                                primary_line = p;
+                                ends_prefix = true;
+                                ends_call = true;
+                            }
+                            Some((Construct::Paren, l)) => {
+                                primary_line = l;
+                                ends_prefix = true;
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Tok::LBrace => {
+                    ctx.open.push((Construct::Brace { primary_line, call: prefix_end }, line))
+                }
+                Tok::RBrace => {
+                    if let Some((Construct::Brace { primary_line: p, call: true }, _)) =
+                        ctx.open.pop()
+                    {
+                        primary_line = p;
+                        ends_prefix = true;
+                        ends_call = true;
+                    }
+                }
+                Tok::LBracket => ctx.open.push((Construct::Bracket { primary_line }, line)),
+                Tok::RBracket => {
+                    if let Some((Construct::Bracket { primary_line: p }, _)) = ctx.open.pop() {
+                        primary_line = p;
+                    }
+                    ends_prefix = true;
+                }
+                Tok::Str(_) => {
+                    ends_prefix = prefix_end;
+                    ends_call = prefix_end;
+                }
+                Tok::Function => {
+                    let f = Construct::Function { part: FunctionPart::Name, vararg: false };
+                    ctx.open.push((f, line));
+                }
+                Tok::Dots => {
+                    if ctx.in_function(FunctionPart::Params) {
+                        if let Some((Construct::Function { vararg, .. }, _)) = ctx.open.last_mut()
+                        {
+                            *vararg = true;
+                        }
+                    } else if !ctx.innermost_function_is_vararg() && ctx.vararg_misuse.is_none() {
+                        ctx.vararg_misuse = Some(line);
+                    }
+                }
+                Tok::While | Tok::For => {
+                    let keyword = if tok == Tok::While { "while" } else { "for" };
+                    ctx.open.push((Construct::Loop { keyword, started: false }, line));
+                }
+                Tok::Do => match ctx.open.last_mut() {
+                    Some((Construct::Loop { started, .. }, _)) if !*started => *started = true,
+                    _ => ctx.open.push((Construct::Do, line)),
+                },
+                Tok::If => ctx.open.push((Construct::If, line)),
+                Tok::Repeat => ctx.open.push((Construct::Repeat, line)),
+                Tok::End | Tok::Until => {
+                    ctx.open.pop();
+                }
+                _ => {}
+            }
+            prefix_end = ends_prefix;
+            ctx.call_end = ends_call;
+            prev = Some(tok);
+        }
+        ctx
+    }
+
+    fn in_function(&self, part: FunctionPart) -> bool {
+        matches!(self.open.last(), Some((Construct::Function { part: p, .. }, _)) if *p == part)
+    }
+
+    fn set_function_part(&mut self, part: FunctionPart) {
+        if let Some((Construct::Function { part: p, .. }, _)) = self.open.last_mut() {
+            *p = part;
+        }
+    }
+
+    fn innermost_function_is_vararg(&self) -> bool {
+        self.open
+            .iter()
+            .rev()
+            .find_map(|(c, _)| match c {
+                Construct::Function { vararg, .. } => Some(*vararg),
+                _ => None,
+            })
+            .unwrap_or(true) // the main chunk is vararg
+    }
+
+    /// The message for a block that ends where the innermost open construct needs its closing
+    /// keyword (`check_match` in `lparser.c`), or for stray input after the main block.
+    fn close_message(&self, line: u32) -> String {
+        let innermost = self.open.iter().rev().find_map(|&(c, l)| {
+            let (what, who) = match c {
+                Construct::Function { .. } => ("end", "function"),
+                Construct::If => ("end", "if"),
+                Construct::Loop { keyword, .. } => ("end", keyword),
+                Construct::Do => ("end", "do"),
+                Construct::Repeat => ("until", "repeat"),
+                _ => return None,
+            };
+            Some((what, who, l))
+        });
+        match innermost {
+            None => "<eof> expected".into(),
+            Some((what, who, opened)) => {
+                match_text(&format!("'{what}'"), &format!("'{who}'"), opened, line)
+            }
+        }
+    }
+
+    /// The message for a missing `)` or `}`.
+    fn match_message(&self, what: &str, who: &str, line: u32) -> String {
+        let opened = self.open.iter().rev().find_map(|&(c, l)| match c {
+            Construct::Paren if what == "')'" => Some(l),
+            Construct::CallParen { primary_line } if what == "')'" => Some(primary_line),
+            Construct::Brace { .. } if what == "'}'" => Some(l),
+            _ => None,
+        });
+        match opened {
+            Some(opened) => match_text(what, who, opened, line),
+            None => format!("{what} expected"),
+        }
+    }
+}
+
+fn match_text(what: &str, who: &str, opened: u32, line: u32) -> String {
+    if opened == line {
+        format!("{what} expected")
+    } else {
+        format!("{what} expected (to close {who} at line {opened})")
+    }
+}
