@@ -5,10 +5,12 @@
 //!   the doc comment of each variant for which token's line that is); these lines end up in the
 //!   bytecode's line table, so error messages and debug hooks report what PUC-Lua reports.
 //! - The parser bounds the nesting depth of what it builds (`MAX_SYNTAX_LEVELS`), so any
-//!   recursive walk over the tree is bounded too, except for the left spine of left-associative
-//!   binary operators (`a + b + c + ...`), which Lua accepts at any length: walkers must follow a
-//!   `Binary` node's left operand with a loop, not with recursion. Dropping a tree never recurses
-//!   without bound (see `Drop for Expr`).
+//!   recursive walk over the tree is bounded too, except for two left spines that Lua accepts at
+//!   any length: left-associative binary operators (`a + b + c + ...`) and suffix chains
+//!   (`a.b.c.d`, `f(x)(y)(z)`, `o:m():n()`). Walkers must follow a `Binary` node's left operand
+//!   and the object of an `Index`, `Call` or `Method` with a loop, not with recursion. Dropping a
+//!   tree never recurses without bound (see `Drop for Expr`); `Expr::into_kind` takes a node
+//!   apart, since `Drop` forbids moving fields out of an `Expr` by pattern.
 //! - Names are identifiers as Lua 5.4 lexes them (ASCII letters, digits, `_`); string literals
 //!   are arbitrary bytes.
 
@@ -213,5 +215,56 @@ impl Expr {
     /// Calls and `...` produce a variable number of values when last in a list.
     pub fn is_multi(&self) -> bool {
         matches!(self.kind, ExprKind::Call(..) | ExprKind::Method(..) | ExprKind::Vararg)
+    }
+
+    /// Takes the node apart (what `let Expr { kind, .. } = e` would do without `Drop`).
+    pub fn into_kind(mut self) -> ExprKind {
+        std::mem::replace(&mut self.kind, ExprKind::Nil)
+    }
+}
+
+impl ExprKind {
+    /// Whether the node owns sub-expressions through a `Box` (which may form a long spine).
+    fn has_boxed_operands(&self) -> bool {
+        use ExprKind::*;
+        matches!(self, Binary(..) | Unary(..) | Index(..) | Call(..) | Method(..) | Paren(..))
+    }
+}
+
+/// Drops a tree with an explicit stack, so that left spines of any length (`a + b + ...`,
+/// `a.b.c...`) do not exhaust the thread's stack. What remains recursive (argument lists, table
+/// constructors, function bodies) is bounded by the parser's nesting limit.
+impl Drop for Expr {
+    fn drop(&mut self) {
+        if !self.kind.has_boxed_operands() {
+            return;
+        }
+        let mut pending: Vec<Box<Expr>> = Vec::new();
+        take_boxed_operands(&mut self.kind, &mut pending);
+        while let Some(mut e) = pending.pop() {
+            if e.kind.has_boxed_operands() {
+                take_boxed_operands(&mut e.kind, &mut pending);
+            }
+            // `e` is dropped here, with no boxed operands left.
+        }
+    }
+}
+
+fn take_boxed_operands(kind: &mut ExprKind, pending: &mut Vec<Box<Expr>>) {
+    match std::mem::replace(kind, ExprKind::Nil) {
+        ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => {
+            pending.push(a);
+            pending.push(b);
+        }
+        ExprKind::Unary(_, a) | ExprKind::Paren(a) => pending.push(a),
+        ExprKind::Call(f, args) => {
+            pending.push(f);
+            drop(args);
+        }
+        ExprKind::Method(o, _, args) => {
+            pending.push(o);
+            drop(args);
+        }
+        _ => {}
     }
 }

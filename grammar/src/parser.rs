@@ -127,7 +127,11 @@ pub(crate) struct TokenStream<'s, 'c> {
     /// The input is exhausted (the parser has seen the end).
     at_eof: bool,
     done: bool,
+    /// Brackets and blocks open (a lower bound of PUC-Lua's level).
     open: Level,
+    /// Between `function` and its parameter list, whose parentheses cost no level.
+    function_header: bool,
+    in_params: bool,
 }
 
 impl<'s, 'c> TokenStream<'s, 'c> {
@@ -139,6 +143,8 @@ impl<'s, 'c> TokenStream<'s, 'c> {
             at_eof: false,
             done: false,
             open: 0,
+            function_header: false,
+            in_params: false,
         }
     }
 }
@@ -170,8 +176,22 @@ impl<'s> Iterator for TokenStream<'s, '_> {
                 let end = self.lexer.extras.line;
                 self.ctx.line.set(end);
                 self.last_span = self.lexer.span();
+                let header = self.function_header;
+                self.function_header = false;
                 let start = match tok {
                     Tok::Str(_) => self.lexer.extras.string_start_line,
+                    Tok::Name(_) | Tok::Dot | Tok::Colon => {
+                        self.function_header = header;
+                        end
+                    }
+                    Tok::LParen if header => {
+                        self.in_params = true;
+                        end
+                    }
+                    Tok::RParen if self.in_params => {
+                        self.in_params = false;
+                        end
+                    }
                     Tok::LParen
                     | Tok::LBrace
                     | Tok::LBracket
@@ -184,6 +204,7 @@ impl<'s> Iterator for TokenStream<'s, '_> {
                             self.done = true;
                             return Some(Err(PErr::too_deep()));
                         }
+                        self.function_header = tok == Tok::Function;
                         end
                     }
                     Tok::RParen | Tok::RBrace | Tok::RBracket | Tok::End | Tok::Until => {
