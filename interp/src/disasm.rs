@@ -35,7 +35,7 @@ fn plural(n: usize) -> &'static str {
 /// The name of the chunk as luac shows it.
 fn source_name(p: &FnProto) -> String {
     match p.source.as_deref() {
-        None => "=?".to_string(),
+        None => "?".to_string(),
         Some([b'@' | b'=', rest @ ..]) => String::from_utf8_lossy(rest).into_owned(),
         Some([0x1b, ..]) => "(bstring)".to_string(),
         Some(_) => "(string)".to_string(),

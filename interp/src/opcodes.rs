@@ -188,6 +188,47 @@ impl OpCode {
     pub fn from_u8(b: u8) -> Option<OpCode> {
         OpCode::ALL.get(b as usize).copied()
     }
+
+    /// True when the instruction writes register A.
+    pub fn sets_a(self) -> bool {
+        use OpCode::*;
+        !matches!(
+            self,
+            SetUpval
+                | SetTabUp
+                | SetTable
+                | SetI
+                | SetField
+                | MmBin
+                | MmBinI
+                | MmBinK
+                | Close
+                | Tbc
+                | Jmp
+                | Eq
+                | Lt
+                | Le
+                | EqK
+                | EqI
+                | LtI
+                | LeI
+                | GtI
+                | GeI
+                | Test
+                | Return
+                | Return0
+                | Return1
+                | TForPrep
+                | TForCall
+                | SetList
+                | ExtraArg
+        )
+    }
+
+    /// True for the metamethod instructions that follow an arithmetic instruction.
+    pub fn is_mm(self) -> bool {
+        matches!(self, OpCode::MmBin | OpCode::MmBinI | OpCode::MmBinK)
+    }
 }
 
 /// Metamethod events, in the order `MMBIN`'s C operand numbers them.

@@ -1,9 +1,45 @@
 //! The Lua 5.4 standard libraries, written against the kernel's public API.
 
+pub mod base;
+pub mod coroutine;
 pub mod format;
 pub mod ostime;
 pub mod pack;
 pub mod pattern;
+pub mod util;
 
 #[cfg(test)]
 mod testutil;
+
+use luna_interp::{LuaResult, State, Value};
+
+/// Registers a library value as global `name` and in `package.loaded`.
+pub fn register_lib(st: &mut State, name: &str, lib: Value) {
+    let loaded = loaded_table(st);
+    st.raw_set_str(loaded, name, lib);
+    st.set_global(name, lib);
+}
+
+/// The registry's `_LOADED` table (`package.loaded`), created on first use.
+pub fn loaded_table(st: &mut State) -> luna_interp::Gc<luna_interp::table::Table> {
+    let reg = st.registry();
+    match st.raw_get_str(reg, "_LOADED") {
+        Value::Table(t) => t,
+        _ => {
+            let t = st.new_table();
+            st.raw_set_str(reg, "_LOADED", Value::Table(t));
+            t
+        }
+    }
+}
+
+/// Opens every standard library into the state's globals.
+pub fn open_libs(st: &mut State) -> LuaResult<()> {
+    base::open(st)?;
+    let g = Value::Table(st.globals());
+    let loaded = loaded_table(st);
+    st.raw_set_str(loaded, "_G", g);
+    let co = coroutine::open(st)?;
+    register_lib(st, "coroutine", co);
+    Ok(())
+}

@@ -6,7 +6,7 @@
 use luna_grammar::ast::*;
 
 #[derive(Clone, Debug, PartialEq)]
-enum Tok {
+pub(crate) enum Tok {
     Name(Box<str>),
     Str(Box<[u8]>),
     Int(i64),

@@ -1,0 +1,1034 @@
+//! The collector's algorithms: marking, the atomic phase (weak tables, ephemerons,
+//! finalizer separation), sweeping, finalizers and pacing. See `gc/mod.rs` for the invariants.
+
+use std::ptr::NonNull;
+
+use super::*;
+use crate::function::{LuaClosure, NativeClosure, Proto, UpVal};
+use crate::opcodes::TagMethod;
+use crate::state::{header_of, State};
+use crate::string::LuaStr;
+use crate::table::Table;
+use crate::thread::Thread;
+use crate::userdata::UserData;
+use crate::value::Value;
+
+/// Objects swept per sweep step.
+const SWEEP_MAX: usize = 100;
+/// Work charged per swept object, and per finalizer call.
+const SWEEP_COST: usize = 32;
+const FINALIZER_COST: usize = 50;
+/// Finalizers run per step while finalizers are pending.
+const FINALIZERS_PER_STEP: usize = 10;
+
+/// The weakness of a table as its metatable's `__mode` says.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Weakness {
+    Strong,
+    Keys,
+    Values,
+    Both,
+}
+
+#[inline(always)]
+fn as_obj<T: GcObject>(h: NonNull<GcHeader>) -> Gc<T> {
+    // SAFETY: callers dispatch on the header's kind before converting.
+    unsafe { Gc::from_ptr(h.cast()) }
+}
+
+impl Heap {
+    /// Moves an object from `allgc` to the `fixed` list (never collected).
+    pub(crate) fn fix_object(&mut self, h: NonNull<GcHeader>) {
+        if self.unlink_from(&self.allgc as *const _, h) {
+            // SAFETY: `h` is live.
+            let hdr = unsafe { h.as_ref() };
+            hdr.marked.set(hdr.marked.get() | FIXED);
+            hdr.next.set(self.fixed.get());
+            self.fixed.set(Some(h));
+        }
+    }
+
+    /// Removes `h` from the list starting at `head`; keeps the sweep cursor valid.
+    fn unlink_from(&mut self, head: *const Cell<Option<NonNull<GcHeader>>>, h: NonNull<GcHeader>) -> bool {
+        let mut link = head;
+        // SAFETY: walking a list of live objects; `link` always points at a live link cell.
+        unsafe {
+            while let Some(cur) = (*link).get() {
+                if cur == h {
+                    let own_next = &h.as_ref().next as *const _;
+                    (*link).set(h.as_ref().next.get());
+                    if self.sweep_cursor == own_next {
+                        self.sweep_cursor = link;
+                    }
+                    return true;
+                }
+                link = &cur.as_ref().next as *const _;
+            }
+        }
+        false
+    }
+
+    /// Marks a gray-able object (not strings): gray and queued.
+    #[inline]
+    fn mark_header(&mut self, h: NonNull<GcHeader>) {
+        // SAFETY: live object.
+        let hdr = unsafe { h.as_ref() };
+        if !hdr.is_white() {
+            return;
+        }
+        match hdr.kind {
+            ObjKind::Str => hdr.set_black(),
+            ObjKind::UpVal => {
+                let uv = as_obj::<UpVal>(h);
+                if uv.is_open() {
+                    hdr.set_gray();
+                } else {
+                    hdr.set_black();
+                }
+                let v = uv.get();
+                self.mark_value(v);
+            }
+            _ => {
+                hdr.set_gray();
+                self.gray.push(h);
+            }
+        }
+    }
+
+    #[inline]
+    pub(crate) fn mark_value(&mut self, v: Value) {
+        if let Some(h) = header_of(v) {
+            self.mark_header(h);
+        }
+    }
+
+    #[inline]
+    fn mark_obj<T: GcObject>(&mut self, o: Gc<T>) {
+        self.mark_header(o.header_ptr());
+    }
+}
+
+impl State {
+    // ------------------------------------------------------------------ barriers
+
+    /// The barrier for a black object (not a table) that now refers to `v`.
+    #[inline]
+    pub(crate) fn barrier_forward(&mut self, obj: NonNull<GcHeader>, v: Value) {
+        // SAFETY: callers pass a live object.
+        let h = unsafe { obj.as_ref() };
+        if h.is_black() && crate::state::is_white(v) {
+            if self.heap.phase == Phase::Propagate {
+                self.heap.mark_value(v);
+            } else {
+                h.set_white(self.heap.current_white);
+            }
+        }
+    }
+
+    /// The barrier for a closed upvalue that received `v`.
+    #[inline]
+    pub(crate) fn barrier_upval(&mut self, uv: Gc<UpVal>, v: Value) {
+        if uv.header().is_black() && crate::state::is_white(v) {
+            self.barrier_forward(uv.header_ptr(), v);
+        }
+    }
+
+    // ------------------------------------------------------------------ finalizers
+
+    /// Moves an object whose new metatable has `__gc` to the `finobj` list.
+    pub(crate) fn check_finalizer(&mut self, obj: Value, mt: Gc<Table>) {
+        let Some(h) = header_of(obj) else { return };
+        // SAFETY: live object.
+        let hdr = unsafe { h.as_ref() };
+        if hdr.marked.get() & FINALIZED != 0 || self.gc_finalizing_all() {
+            return;
+        }
+        let gc_name = self.tm_name(TagMethod::Gc);
+        if mt.get_short_str(gc_name).is_nil() {
+            return;
+        }
+        if matches!(self.heap.phase, Phase::SweepAllGc | Phase::SweepFinObj | Phase::SweepToBeFnz) {
+            hdr.set_white(self.heap.current_white);
+        }
+        let heap = &mut self.heap;
+        if heap.unlink_from(&heap.allgc as *const _, h) {
+            hdr.next.set(heap.finobj.get());
+            heap.finobj.set(Some(h));
+            hdr.marked.set(hdr.marked.get() | FINALIZED);
+        }
+    }
+
+    fn gc_finalizing_all(&self) -> bool {
+        self.gc_finalizing
+    }
+
+    // ------------------------------------------------------------------ entry points
+
+    /// Runs a collection step if one is due. A safepoint: every live value must be reachable
+    /// from the roots (in particular, the running thread's `top` must cover its live slots).
+    #[inline(always)]
+    pub(crate) fn gc_check(&mut self) {
+        if self.heap.step_due() {
+            self.gc_step();
+        }
+    }
+
+    /// One incremental step (paced by the allocation debt).
+    pub(crate) fn gc_step(&mut self) {
+        if self.heap.busy {
+            return;
+        }
+        if !self.heap.running {
+            self.heap.debt = -(1 << self.heap.step_size_log2);
+            return;
+        }
+        if self.stress {
+            self.full_gc();
+            self.heap.debt = 0;
+            return;
+        }
+        let step_mul = (self.heap.step_mul as isize).max(1) | 1;
+        let step_size = ((1isize << self.heap.step_size_log2) / 8).max(1) * step_mul;
+        let mut debt = (self.heap.debt / 8) * step_mul;
+        loop {
+            let work = self.single_step() as isize;
+            debt -= work;
+            if debt <= -step_size || self.heap.phase == Phase::Pause {
+                break;
+            }
+        }
+        if self.heap.phase == Phase::Pause {
+            self.set_pause();
+        } else {
+            self.heap.debt = (debt / step_mul) * 8;
+        }
+    }
+
+    /// A full collection (`collectgarbage()`): finishes any cycle in progress and runs a whole
+    /// new one, finalizers included.
+    pub fn full_gc(&mut self) {
+        if self.heap.busy {
+            return;
+        }
+        if self.heap.phase == Phase::Propagate {
+            // Abandon the current marking: sweep everything to white first.
+            self.enter_sweep_without_atomic();
+        }
+        self.run_until(|p| p == Phase::Pause);
+        self.run_until(|p| p == Phase::CallFin);
+        self.run_until(|p| p == Phase::Pause);
+        self.set_pause();
+    }
+
+    /// `collectgarbage("step", kb)`: returns true when a cycle finished.
+    pub fn gc_step_kb(&mut self, kb: i64) -> bool {
+        if self.heap.busy {
+            return false;
+        }
+        let old_running = self.heap.running;
+        self.heap.running = true;
+        let mut finished = false;
+        if kb == 0 {
+            self.heap.debt = 0;
+            self.gc_step();
+            finished = self.heap.phase == Phase::Pause;
+        } else {
+            let mut debt = kb.saturating_mul(1024) as isize + self.heap.debt;
+            self.heap.debt = debt;
+            while self.heap.debt > 0 || debt > 0 {
+                self.gc_step();
+                if self.heap.phase == Phase::Pause {
+                    finished = true;
+                    break;
+                }
+                debt -= 1 << self.heap.step_size_log2;
+                if debt <= 0 {
+                    break;
+                }
+                self.heap.debt = debt;
+            }
+        }
+        self.heap.running = old_running;
+        finished
+    }
+
+    pub fn gc_is_running(&self) -> bool {
+        self.heap.running
+    }
+
+    pub fn gc_stop(&mut self) {
+        self.heap.running = false;
+    }
+
+    pub fn gc_restart(&mut self) {
+        self.heap.running = true;
+        self.heap.debt = 0;
+    }
+
+    /// Sets the incremental parameters; zero keeps a value. Returns the previous mode.
+    pub fn gc_incremental(&mut self, pause: u32, step_mul: u32, step_size_log2: u32) -> GcMode {
+        let old = self.heap.mode;
+        if pause != 0 {
+            self.heap.pause = pause;
+        }
+        if step_mul != 0 {
+            self.heap.step_mul = step_mul;
+        }
+        if step_size_log2 != 0 {
+            self.heap.step_size_log2 = step_size_log2.min(40);
+        }
+        self.heap.mode = GcMode::Incremental;
+        old
+    }
+
+    /// Switches to the generational tuning. Returns the previous mode.
+    pub fn gc_generational(&mut self, minor_mul: u32, major_mul: u32) -> GcMode {
+        let old = self.heap.mode;
+        if minor_mul != 0 {
+            self.heap.gen_minor_mul = minor_mul;
+        }
+        if major_mul != 0 {
+            self.heap.gen_major_mul = major_mul;
+        }
+        self.heap.mode = GcMode::Generational;
+        old
+    }
+
+    /// Old-style `setpause`/`setstepmul`: returns the previous value.
+    pub fn gc_set_pause(&mut self, pause: u32) -> u32 {
+        std::mem::replace(&mut self.heap.pause, pause)
+    }
+
+    pub fn gc_set_step_mul(&mut self, mul: u32) -> u32 {
+        std::mem::replace(&mut self.heap.step_mul, mul)
+    }
+
+    fn run_until(&mut self, stop: impl Fn(Phase) -> bool) {
+        let mut guard = 0u64;
+        while !stop(self.heap.phase) {
+            self.single_step();
+            guard += 1;
+            debug_assert!(guard < u64::MAX);
+        }
+    }
+
+    fn set_pause(&mut self) {
+        let estimate = self.heap.estimate.max(1);
+        let pause = match self.heap.mode {
+            GcMode::Incremental => self.heap.pause as usize,
+            GcMode::Generational => 100 + self.heap.gen_minor_mul as usize,
+        };
+        let threshold = estimate.saturating_mul(pause) / 100;
+        let debt = self.heap.total_bytes as isize - threshold as isize;
+        self.heap.debt = debt.min(0);
+    }
+
+    /// One unit of collector work; returns the work done.
+    fn single_step(&mut self) -> usize {
+        match self.heap.phase {
+            Phase::Pause => {
+                self.restart_collection();
+                self.heap.phase = Phase::Propagate;
+                1
+            }
+            Phase::Propagate => {
+                if let Some(h) = self.heap.gray.pop() {
+                    self.propagate(h)
+                } else {
+                    let work = self.atomic();
+                    self.enter_sweep();
+                    self.heap.estimate = self.heap.total_bytes;
+                    work
+                }
+            }
+            Phase::Atomic => unreachable!("the atomic phase runs to completion"),
+            Phase::SweepAllGc => self.sweep_step(Phase::SweepFinObj),
+            Phase::SweepFinObj => self.sweep_step(Phase::SweepToBeFnz),
+            Phase::SweepToBeFnz => self.sweep_step(Phase::CallFin),
+            Phase::CallFin => {
+                if self.heap.tobefnz.get().is_some() && !self.heap.busy {
+                    let n = self.run_finalizers(FINALIZERS_PER_STEP);
+                    n * FINALIZER_COST
+                } else {
+                    self.strings.maybe_shrink();
+                    self.heap.phase = Phase::Pause;
+                    0
+                }
+            }
+        }
+    }
+
+    fn restart_collection(&mut self) {
+        self.heap.gray.clear();
+        self.heap.gray_again.clear();
+        self.heap.weak_values.clear();
+        self.heap.ephemerons.clear();
+        self.heap.all_weak.clear();
+        self.mark_roots();
+    }
+
+    fn mark_roots(&mut self) {
+        let h = &mut self.heap;
+        h.mark_obj(self.main_thread);
+        h.mark_obj(self.cur);
+        h.mark_obj(self.registry);
+        h.mark_obj(self.globals);
+        for mt in self.type_mt.iter().flatten() {
+            h.mark_obj(*mt);
+        }
+        h.mark_value(self.error_value);
+        // Objects waiting for their finalizers stay alive until finalized.
+        let mut p = h.tobefnz.get();
+        while let Some(o) = p {
+            // SAFETY: list of live objects.
+            p = unsafe { o.as_ref() }.next.get();
+            h.mark_header(o);
+        }
+    }
+
+    // ------------------------------------------------------------------ traversal
+
+    /// Traverses one gray object, making it black (threads and weak tables stay gray and are
+    /// revisited in the atomic phase). Returns an estimate of the work.
+    fn propagate(&mut self, h: NonNull<GcHeader>) -> usize {
+        // SAFETY: gray objects are live.
+        let hdr = unsafe { h.as_ref() };
+        match hdr.kind {
+            ObjKind::Table => self.traverse_table(as_obj::<Table>(h)),
+            ObjKind::LuaClosure => {
+                hdr.set_black();
+                let c = as_obj::<LuaClosure>(h);
+                self.heap.mark_obj(c.proto);
+                for uv in c.upvals.iter() {
+                    self.heap.mark_obj(*uv);
+                }
+                std::mem::size_of::<LuaClosure>() + 8 * c.upvals.len()
+            }
+            ObjKind::NativeClosure => {
+                hdr.set_black();
+                let c = as_obj::<NativeClosure>(h);
+                for v in c.upvals.iter() {
+                    self.heap.mark_value(*v);
+                }
+                std::mem::size_of::<NativeClosure>() + 16 * c.upvals.len()
+            }
+            ObjKind::Proto => {
+                hdr.set_black();
+                let p = as_obj::<Proto>(h);
+                for v in p.constants.iter() {
+                    self.heap.mark_value(*v);
+                }
+                for sub in p.protos.iter() {
+                    self.heap.mark_obj(*sub);
+                }
+                if let Some(s) = p.source {
+                    self.heap.mark_obj(s);
+                }
+                std::mem::size_of::<Proto>() + 16 * p.constants.len() + 4 * p.plain.code.len()
+            }
+            ObjKind::UserData => {
+                hdr.set_black();
+                let u = as_obj::<UserData>(h);
+                if let Some(mt) = u.metatable {
+                    self.heap.mark_obj(mt);
+                }
+                for v in u.user_values.iter() {
+                    self.heap.mark_value(*v);
+                }
+                std::mem::size_of::<UserData>() + 16 * u.user_values.len()
+            }
+            ObjKind::Thread => self.traverse_thread(as_obj::<Thread>(h)),
+            ObjKind::UpVal => {
+                // Open upvalues stay gray; their value is marked with the thread stack.
+                let uv = as_obj::<UpVal>(h);
+                self.heap.mark_value(uv.get());
+                std::mem::size_of::<UpVal>()
+            }
+            ObjKind::Str => {
+                hdr.set_black();
+                0
+            }
+        }
+    }
+
+    fn propagate_all(&mut self) -> usize {
+        let mut work = 0;
+        while let Some(h) = self.heap.gray.pop() {
+            work += self.propagate(h);
+        }
+        work
+    }
+
+    fn weakness(&self, t: Gc<Table>) -> Weakness {
+        let Some(mt) = t.metatable else { return Weakness::Strong };
+        let mode = mt.get_short_str(self.tm_name(TagMethod::Mode));
+        let Value::Str(s) = mode else { return Weakness::Strong };
+        let b = s.as_bytes();
+        match (b.contains(&b'k'), b.contains(&b'v')) {
+            (false, false) => Weakness::Strong,
+            (true, false) => Weakness::Keys,
+            (false, true) => Weakness::Values,
+            (true, true) => Weakness::Both,
+        }
+    }
+
+    fn traverse_table(&mut self, t: Gc<Table>) -> usize {
+        let hdr = t.header();
+        if let Some(mt) = t.metatable {
+            self.heap.mark_obj(mt);
+        }
+        let work = std::mem::size_of::<Table>() + t.buffer_bytes();
+        match self.weakness(t) {
+            Weakness::Strong => {
+                hdr.set_black();
+                for v in t.array.iter() {
+                    self.heap.mark_value(*v);
+                }
+                for n in t.nodes.iter() {
+                    if !n.val.is_nil() {
+                        self.heap.mark_value(n.key());
+                        self.heap.mark_value(n.val);
+                    }
+                }
+            }
+            Weakness::Values => {
+                hdr.set_black();
+                for n in t.nodes.iter() {
+                    if !n.val.is_nil() {
+                        self.heap.mark_value(n.key());
+                    }
+                }
+                if self.heap.phase == Phase::Propagate {
+                    hdr.set_gray();
+                    self.heap.gray_again.push(t.header_ptr());
+                } else {
+                    self.heap.weak_values.push(t.header_ptr());
+                }
+            }
+            Weakness::Keys => {
+                hdr.set_black();
+                self.traverse_ephemeron(t, false);
+            }
+            Weakness::Both => {
+                hdr.set_black();
+                if self.heap.phase == Phase::Propagate {
+                    hdr.set_gray();
+                    self.heap.gray_again.push(t.header_ptr());
+                } else {
+                    self.heap.all_weak.push(t.header_ptr());
+                }
+            }
+        }
+        work
+    }
+
+    /// Marks the values of an ephemeron table whose keys are marked; returns whether anything
+    /// was marked. Queues the table where the atomic phase will look at it again.
+    fn traverse_ephemeron(&mut self, t: Gc<Table>, reverse: bool) -> bool {
+        let mut marked = false;
+        let mut has_clears = false;
+        let mut white_white = false;
+        for v in t.array.iter() {
+            if crate::state::is_white(*v) {
+                marked = true;
+                self.heap.mark_value(*v);
+            }
+        }
+        let n = t.nodes.len();
+        for i in 0..n {
+            let node = &t.nodes[if reverse { n - 1 - i } else { i }];
+            if node.val.is_nil() {
+                continue;
+            }
+            let key = node.key();
+            if self.is_cleared(key) {
+                has_clears = true;
+                if crate::state::is_white(node.val) {
+                    white_white = true;
+                }
+            } else if crate::state::is_white(node.val) {
+                marked = true;
+                self.heap.mark_value(node.val);
+            }
+        }
+        let hdr = t.header();
+        if self.heap.phase == Phase::Propagate {
+            hdr.set_gray();
+            self.heap.gray_again.push(t.header_ptr());
+        } else if white_white {
+            self.heap.ephemerons.push(t.header_ptr());
+        } else if has_clears {
+            self.heap.all_weak.push(t.header_ptr());
+        }
+        marked
+    }
+
+    /// A weak reference that the clearing step would drop: an unmarked object. Strings are
+    /// values, never cleared: they get marked instead.
+    fn is_cleared(&mut self, v: Value) -> bool {
+        match v {
+            Value::Str(s) => {
+                self.heap.mark_obj(s);
+                false
+            }
+            other => crate::state::is_white(other),
+        }
+    }
+
+    fn traverse_thread(&mut self, th: Gc<Thread>) -> usize {
+        // SAFETY: the collector runs at safepoints; nothing else borrows the thread now.
+        let t = unsafe { th.get_mut() };
+        let top = t.top.min(t.stack.len());
+        for v in &t.stack[..top] {
+            self.heap.mark_value(*v);
+        }
+        for uv in &t.open_upvals {
+            self.heap.mark_obj(*uv);
+        }
+        self.heap.mark_value(t.hook);
+        if let Some(e) = t.dead_error {
+            self.heap.mark_value(e);
+        }
+        if self.heap.phase == Phase::Propagate {
+            // Threads are revisited in the atomic phase: stack writes have no barrier.
+            th.header().set_gray();
+            self.heap.gray_again.push(th.header_ptr());
+        } else {
+            // Atomic: clear the dead part of the stack so stale values are never roots later.
+            for v in &mut t.stack[top..] {
+                *v = Value::Nil;
+            }
+            th.header().set_black();
+        }
+        std::mem::size_of::<Thread>() + 16 * top
+    }
+
+    // ------------------------------------------------------------------ the atomic phase
+
+    fn atomic(&mut self) -> usize {
+        self.heap.phase = Phase::Atomic;
+        let mut work = 0;
+        let cur = self.cur;
+        // The roots may have changed since the cycle began.
+        self.heap.mark_obj(cur);
+        self.heap.mark_obj(self.main_thread);
+        self.heap.mark_obj(self.registry);
+        self.heap.mark_obj(self.globals);
+        for mt in self.type_mt.iter().flatten() {
+            self.heap.mark_obj(*mt);
+        }
+        self.heap.mark_value(self.error_value);
+        work += self.propagate_all();
+        // Revisit what was left gray on purpose (threads, weak tables, barrier-touched tables).
+        let again = std::mem::take(&mut self.heap.gray_again);
+        for h in again {
+            // SAFETY: live objects.
+            let hdr = unsafe { h.as_ref() };
+            if hdr.is_gray() || hdr.is_black() {
+                self.heap.gray.push(h);
+            }
+        }
+        work += self.propagate_all();
+        work += self.remark_upvalues();
+        work += self.propagate_all();
+        self.converge_ephemerons();
+        // All strongly reachable objects are marked.
+        self.clear_by_values(false);
+        let orig_weak = self.heap.weak_values.len();
+        let orig_all = self.heap.all_weak.len();
+        self.separate_to_be_finalized(false);
+        self.mark_being_finalized();
+        work += self.propagate_all();
+        self.converge_ephemerons();
+        // Resurrected objects are marked too: now drop dead entries.
+        self.clear_by_keys();
+        self.clear_by_values_from(orig_weak, orig_all);
+        self.heap.current_white = self.heap.other_white();
+        work
+    }
+
+    /// Marks the values of open upvalues of threads that were not marked (those threads die,
+    /// closing their upvalues, but the upvalues may still be reachable).
+    fn remark_upvalues(&mut self) -> usize {
+        let mut work = 0;
+        let mut p = self.heap.allgc.get();
+        while let Some(h) = p {
+            // SAFETY: list of live objects.
+            let hdr = unsafe { h.as_ref() };
+            p = hdr.next.get();
+            if hdr.kind == ObjKind::Thread && hdr.is_white() {
+                let th = as_obj::<Thread>(h);
+                for uv in th.open_upvals.iter() {
+                    work += 1;
+                    if !uv.header().is_white() {
+                        self.heap.mark_value(uv.get());
+                    }
+                }
+            }
+        }
+        work
+    }
+
+    fn converge_ephemerons(&mut self) {
+        let mut reverse = false;
+        loop {
+            let list = std::mem::take(&mut self.heap.ephemerons);
+            let mut changed = false;
+            for h in list {
+                let t = as_obj::<Table>(h);
+                t.header().set_black();
+                if self.traverse_ephemeron(t, reverse) {
+                    self.propagate_all();
+                    changed = true;
+                }
+            }
+            reverse = !reverse;
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    fn clear_by_values(&mut self, _resurrected_only: bool) {
+        let lists: Vec<NonNull<GcHeader>> =
+            self.heap.weak_values.iter().chain(self.heap.all_weak.iter()).copied().collect();
+        for h in lists {
+            self.clear_values_of(as_obj::<Table>(h));
+        }
+    }
+
+    fn clear_by_values_from(&mut self, orig_weak: usize, orig_all: usize) {
+        let lists: Vec<NonNull<GcHeader>> = self.heap.weak_values[orig_weak.min(self.heap.weak_values.len())..]
+            .iter()
+            .chain(self.heap.all_weak[orig_all.min(self.heap.all_weak.len())..].iter())
+            .copied()
+            .collect();
+        for h in lists {
+            self.clear_values_of(as_obj::<Table>(h));
+        }
+    }
+
+    fn clear_values_of(&mut self, t: Gc<Table>) {
+        // SAFETY: atomic phase; nothing else borrows the table.
+        let tm = unsafe { t.get_mut() };
+        for i in 0..tm.array.len() {
+            let v = tm.array[i];
+            if self.is_cleared(v) {
+                tm.array[i] = Value::Nil;
+            }
+        }
+        for i in 0..tm.nodes.len() {
+            let v = tm.nodes[i].val;
+            if !v.is_nil() && self.is_cleared(v) {
+                tm.nodes[i].val = Value::Nil;
+            }
+            if tm.nodes[i].val.is_nil() {
+                Table::kill_key(&mut tm.nodes[i]);
+            }
+        }
+    }
+
+    fn clear_by_keys(&mut self) {
+        let lists: Vec<NonNull<GcHeader>> =
+            self.heap.ephemerons.iter().chain(self.heap.all_weak.iter()).copied().collect();
+        for h in lists {
+            let t = as_obj::<Table>(h);
+            // SAFETY: atomic phase; nothing else borrows the table.
+            let tm = unsafe { t.get_mut() };
+            for i in 0..tm.nodes.len() {
+                let key = tm.nodes[i].key();
+                if !tm.nodes[i].val.is_nil() && self.is_cleared(key) {
+                    tm.nodes[i].val = Value::Nil;
+                }
+                if tm.nodes[i].val.is_nil() {
+                    Table::kill_key(&mut tm.nodes[i]);
+                }
+            }
+        }
+    }
+
+    /// Moves unreachable objects with finalizers (all of them when `all`) from `finobj` to the
+    /// end of `tobefnz`, keeping their order.
+    fn separate_to_be_finalized(&mut self, all: bool) {
+        let heap = &mut self.heap;
+        // Find the end of tobefnz.
+        let mut last: *const Cell<Option<NonNull<GcHeader>>> = &heap.tobefnz;
+        // SAFETY: walking lists of live objects; links are valid cells.
+        unsafe {
+            while let Some(o) = (*last).get() {
+                last = &o.as_ref().next;
+            }
+            let mut p: *const Cell<Option<NonNull<GcHeader>>> = &heap.finobj;
+            while let Some(cur) = (*p).get() {
+                let hdr = cur.as_ref();
+                if !(hdr.is_white() || all) {
+                    p = &hdr.next;
+                } else {
+                    (*p).set(hdr.next.get());
+                    hdr.next.set(None);
+                    (*last).set(Some(cur));
+                    last = &hdr.next;
+                }
+            }
+        }
+    }
+
+    fn mark_being_finalized(&mut self) {
+        let mut p = self.heap.tobefnz.get();
+        while let Some(o) = p {
+            // SAFETY: list of live objects.
+            p = unsafe { o.as_ref() }.next.get();
+            self.heap.mark_header(o);
+        }
+    }
+
+    // ------------------------------------------------------------------ sweeping
+
+    fn enter_sweep(&mut self) {
+        self.heap.phase = Phase::SweepAllGc;
+        self.heap.sweep_cursor = &self.heap.allgc;
+    }
+
+    /// Starts sweeping without finishing the marking: everything is turned white (nothing is
+    /// freed this cycle, as the collector had not finished deciding what is garbage).
+    fn enter_sweep_without_atomic(&mut self) {
+        // Make every object the current white: a sweep that frees nothing.
+        for head in [&self.heap.allgc, &self.heap.finobj, &self.heap.tobefnz] {
+            let mut p = head.get();
+            while let Some(o) = p {
+                // SAFETY: list of live objects.
+                let hdr = unsafe { o.as_ref() };
+                hdr.set_white(self.heap.current_white);
+                p = hdr.next.get();
+            }
+        }
+        self.heap.gray.clear();
+        self.heap.gray_again.clear();
+        self.heap.weak_values.clear();
+        self.heap.ephemerons.clear();
+        self.heap.all_weak.clear();
+        self.heap.phase = Phase::CallFin;
+    }
+
+    /// Sweeps up to `SWEEP_MAX` objects of the current list; moves to `next` when done.
+    fn sweep_step(&mut self, next: Phase) -> usize {
+        let mut count = 0;
+        let white = self.heap.current_white;
+        // SAFETY: the cursor points at a valid link of the list being swept; freed objects are
+        // unlinked before being freed.
+        unsafe {
+            while count < SWEEP_MAX {
+                let link = self.heap.sweep_cursor;
+                let Some(cur) = (*link).get() else { break };
+                let hdr = cur.as_ref();
+                if self.heap.is_dead(hdr) {
+                    (*link).set(hdr.next.get());
+                    self.free_object(cur);
+                } else {
+                    hdr.set_white(white);
+                    self.heap.sweep_cursor = &hdr.next;
+                }
+                count += 1;
+            }
+            if (*self.heap.sweep_cursor).get().is_none() {
+                self.heap.phase = next;
+                self.heap.sweep_cursor = match next {
+                    Phase::SweepFinObj => &self.heap.finobj,
+                    Phase::SweepToBeFnz => &self.heap.tobefnz,
+                    _ => std::ptr::null(),
+                };
+                if next == Phase::CallFin {
+                    self.shrink_thread_stacks();
+                }
+            }
+        }
+        count * SWEEP_COST
+    }
+
+    fn shrink_thread_stacks(&mut self) {
+        let mut p = self.heap.allgc.get();
+        while let Some(h) = p {
+            // SAFETY: list of live objects.
+            let hdr = unsafe { h.as_ref() };
+            p = hdr.next.get();
+            if hdr.kind == ObjKind::Thread {
+                let th = as_obj::<Thread>(h);
+                // SAFETY: collector at a safepoint; nothing else borrows the thread.
+                unsafe { th.get_mut() }.shrink_stack(&mut self.heap);
+            }
+        }
+    }
+
+    /// Frees an unlinked object.
+    ///
+    /// # Safety
+    /// `h` must be dead and already unlinked from its list.
+    unsafe fn free_object(&mut self, h: NonNull<GcHeader>) {
+        // SAFETY: dispatching on the kind written at allocation; each box is reconstituted with
+        // its own type, exactly once.
+        unsafe {
+            match h.as_ref().kind {
+                ObjKind::Str => {
+                    let s = h.cast::<LuaStr>();
+                    let size = s.as_ref().alloc_size();
+                    if s.as_ref().is_short() {
+                        self.strings.remove(s.as_ptr());
+                    }
+                    LuaStr::free(s);
+                    self.heap.sub_bytes(size);
+                }
+                ObjKind::Table => {
+                    let t = Box::from_raw(h.cast::<Table>().as_ptr());
+                    self.heap.sub_bytes(std::mem::size_of::<Table>() + t.buffer_bytes());
+                }
+                ObjKind::LuaClosure => {
+                    let c = Box::from_raw(h.cast::<LuaClosure>().as_ptr());
+                    self.heap.sub_bytes(std::mem::size_of::<LuaClosure>() + 8 * c.upvals.len());
+                }
+                ObjKind::NativeClosure => {
+                    let c = Box::from_raw(h.cast::<NativeClosure>().as_ptr());
+                    self.heap.sub_bytes(std::mem::size_of::<NativeClosure>() + 16 * c.upvals.len());
+                }
+                ObjKind::UpVal => {
+                    let uv = h.cast::<UpVal>();
+                    if uv.as_ref().is_open() {
+                        // Unlink from its thread so the thread never sees a freed upvalue.
+                        let th = uv.as_ref().owner.get();
+                        if !th.is_null() {
+                            let list = &mut (*th).open_upvals;
+                            if let Some(pos) = list.iter().rposition(|u| u.as_ptr() == uv.as_ptr()) {
+                                list.remove(pos);
+                            }
+                        }
+                    }
+                    drop(Box::from_raw(uv.as_ptr()));
+                    self.heap.sub_bytes(std::mem::size_of::<UpVal>());
+                }
+                ObjKind::Proto => {
+                    drop(Box::from_raw(h.cast::<Proto>().as_ptr()));
+                    self.heap.sub_bytes(std::mem::size_of::<Proto>());
+                }
+                ObjKind::UserData => {
+                    let u = Box::from_raw(h.cast::<UserData>().as_ptr());
+                    self.heap.sub_bytes(std::mem::size_of::<UserData>() + 16 * u.user_values.len() + 32);
+                }
+                ObjKind::Thread => {
+                    let th = h.cast::<Thread>();
+                    // Close its open upvalues: live closures may still refer to them.
+                    for uv in (*th.as_ptr()).open_upvals.drain(..) {
+                        uv.close();
+                        uv.owner.set(std::ptr::null_mut());
+                    }
+                    let t = Box::from_raw(th.as_ptr());
+                    self.heap.sub_bytes(std::mem::size_of::<Thread>() + t.buffer_bytes());
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ finalizers
+
+    /// Runs up to `max` pending finalizers; returns how many ran.
+    pub(crate) fn run_finalizers(&mut self, max: usize) -> usize {
+        let mut n = 0;
+        while n < max {
+            let Some(o) = self.heap.tobefnz.get() else { break };
+            // SAFETY: live object at the head of `tobefnz`.
+            let hdr = unsafe { o.as_ref() };
+            self.heap.tobefnz.set(hdr.next.get());
+            // Back to an ordinary object; a new `setmetatable` may register it again.
+            hdr.next.set(self.heap.allgc.get());
+            self.heap.allgc.set(Some(o));
+            hdr.marked.set(hdr.marked.get() & !FINALIZED);
+            if matches!(self.heap.phase, Phase::SweepAllGc | Phase::SweepFinObj | Phase::SweepToBeFnz) {
+                hdr.set_white(self.heap.current_white);
+            }
+            let v = match hdr.kind {
+                ObjKind::Table => Value::Table(as_obj(o)),
+                ObjKind::UserData => Value::UserData(as_obj(o)),
+                _ => continue,
+            };
+            self.call_finalizer(v);
+            n += 1;
+        }
+        n
+    }
+
+    fn call_finalizer(&mut self, v: Value) {
+        let tm = self.get_metamethod(v, TagMethod::Gc);
+        if tm.is_nil() {
+            return;
+        }
+        let was_busy = self.heap.busy;
+        let was_running = self.heap.running;
+        self.heap.busy = true;
+        self.heap.running = false;
+        let r = self.protected_call_values(tm, &[v], 0);
+        self.heap.busy = was_busy;
+        self.heap.running = was_running;
+        if let Err(e) = r {
+            if e.is_catchable() {
+                let err = std::mem::replace(&mut self.error_value, Value::Nil);
+                let msg = match err {
+                    Value::Str(s) => s.as_bytes().to_vec(),
+                    _ => b"error object is not a string".to_vec(),
+                };
+                self.warning(b"error in ", true);
+                self.warning(b"__gc", true);
+                self.warning(b" (", true);
+                self.warning(&msg, true);
+                self.warning(b")", false);
+            }
+        }
+    }
+
+    /// Finalizes everything and frees every object (the state is being dropped).
+    pub(crate) fn close_state(&mut self) {
+        // Close the main thread's pending to-be-closed variables and upvalues.
+        self.cur = self.main_thread;
+        let _ = self.close_all_on_exit();
+        // Run every pending finalizer, then those of all objects with finalizers.
+        self.heap.busy = false;
+        if self.heap.phase != Phase::Pause {
+            self.enter_sweep_without_atomic();
+            self.heap.phase = Phase::Pause;
+        }
+        self.gc_finalizing = true;
+        self.separate_to_be_finalized(true);
+        while self.heap.tobefnz.get().is_some() {
+            self.run_finalizers(usize::MAX);
+            self.separate_to_be_finalized(true);
+        }
+        // Free everything.
+        for list in [self.heap.allgc.take(), self.heap.finobj.take(), self.heap.tobefnz.take(), self.heap.fixed.take()] {
+            let mut p = list;
+            while let Some(o) = p {
+                // SAFETY: every object is freed exactly once; lists are detached first.
+                unsafe {
+                    p = o.as_ref().next.get();
+                    if o.as_ref().kind == ObjKind::Thread {
+                        // Upvalues may already be freed: forget them without touching them.
+                        (*o.cast::<Thread>().as_ptr()).open_upvals.clear();
+                    }
+                    if o.as_ref().kind == ObjKind::UpVal {
+                        o.cast::<UpVal>().as_ref().owner.set(std::ptr::null_mut());
+                        o.cast::<UpVal>().as_ref().open.set(false);
+                    }
+                    self.free_object_unlinked_final(o);
+                }
+            }
+        }
+    }
+
+    /// Frees an object during `close_state` (interner entries are dropped wholesale).
+    unsafe fn free_object_unlinked_final(&mut self, o: NonNull<GcHeader>) {
+        // SAFETY: forwarded; strings are not removed from the interner one by one here.
+        unsafe {
+            if o.as_ref().kind == ObjKind::Str {
+                LuaStr::free(o.cast());
+            } else {
+                self.free_object(o);
+            }
+        }
+    }
+}
