@@ -4,6 +4,7 @@
 
 local ITERATIONS = 500
 local EXPECTED_LENGTH = 10
+local EXPECTED_HEAD = 10 -- value of the result's first element
 
 local Element = {}
 Element.__index = Element
@@ -49,8 +50,9 @@ local total = 0
 for _ = 1, ITERATIONS do
   local result = tail(makeList(15), makeList(10), makeList(6))
   local length = result:length()
-  if length ~= EXPECTED_LENGTH then
-    error(string.format("list: result of length %d, expected %d", length, EXPECTED_LENGTH))
+  if length ~= EXPECTED_LENGTH or result.value ~= EXPECTED_HEAD then
+    error(string.format("list: result of length %d starting with %d, expected %d and %d",
+      length, result.value, EXPECTED_LENGTH, EXPECTED_HEAD))
   end
   total = total + length + result.value
 end

@@ -1,6 +1,6 @@
 -- Permute: generates every permutation of a small array by recursive
 -- swapping (the Are We Fast Yet formulation: 8660 calls for 6 elements).
--- Stresses recursive calls, upvalue access and array element swaps.
+-- Stresses recursive method calls and array element swaps.
 
 local ITERATIONS = 180
 local EXPECTED_CALLS = 8660 -- calls to permute for 6 elements
