@@ -1,10 +1,649 @@
-//! Host services: the one seam through which scripts reach the operating system's files.
+//! Host services: the one seam through which scripts reach the operating system: files,
+//! child processes, the environment and the process's exit.
 //!
-//! The libraries (`io`, `os`, `loadfile`, `require`) call these functions rather than `std::fs`,
-//! so the module host can later route them to a loaded file-system provider after the
-//! kernel's permission checks.
+//! Invariants:
+//! - The libraries (`io`, `os`, `loadfile`, `require`) never name `std::fs`, `std::process` or
+//!   `std::env`; they call the `host_*` methods of [`State`]. Each method is one operation a
+//!   script asked for (open this path in this mode, run this command, read this variable), so
+//!   a permission check, and later a loaded file-system provider, can stand in front of it.
+//! - What crosses this seam is plain data: bytes, integers and the small enums below.
+//!   Failures are [`HostError`]s carrying the C library's message and `errno`, which is what
+//!   Lua reports (`nil, "x: No such file or directory", 2`).
+//! - An open file is a [`HostFile`]: a buffer, in the manner of C's `FILE`, over a
+//!   [`FileStream`], the unbuffered device (a disk file, a pipe to a child process, a standard
+//!   stream). A provider supplies its own `FileStream` and gets the same buffering.
+//! - Standard output is written through the same buffered handle `print` uses
+//!   (`std::io::stdout()`), so the two never reorder output; reading standard input first
+//!   flushes standard output, as C's stdio does, so prompts appear before the input is read.
+
+use std::io::{Read, Seek, Write};
+use std::os::unix::ffi::OsStrExt;
 
 use crate::state::State;
+
+/// A failed host operation: the system's message (as `strerror` words it) and its `errno`
+/// (0 when the failure has no system error number).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostError {
+    pub message: String,
+    pub errno: i32,
+}
+
+impl HostError {
+    /// A failure with a message and no system error number.
+    pub fn new(message: impl Into<String>) -> HostError {
+        HostError {
+            message: message.into(),
+            errno: 0,
+        }
+    }
+
+    fn from_io(e: &std::io::Error) -> HostError {
+        HostError {
+            message: io_error_message(e),
+            errno: e.raw_os_error().unwrap_or(0),
+        }
+    }
+
+    fn from_errno(errno: i32) -> HostError {
+        HostError::from_io(&std::io::Error::from_raw_os_error(errno))
+    }
+}
+
+pub type HostResult<T> = Result<T, HostError>;
+
+/// How a file is opened: C's `fopen` modes (`"b"` makes no difference on POSIX systems).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenMode {
+    /// `r`: read an existing file.
+    Read,
+    /// `w`: write, creating or truncating.
+    Write,
+    /// `a`: write at the end, creating if absent.
+    Append,
+    /// `r+`: read and write an existing file.
+    ReadUpdate,
+    /// `w+`: read and write, creating or truncating.
+    WriteUpdate,
+    /// `a+`: read anywhere, write at the end, creating if absent.
+    AppendUpdate,
+}
+
+impl OpenMode {
+    /// Parses a mode as Lua's `io.open` accepts it: `[rwa]%+?b*`. As in C, the mode ends at
+    /// its first NUL byte.
+    pub fn parse(mode: &[u8]) -> Option<OpenMode> {
+        let end = mode.iter().position(|&c| c == 0).unwrap_or(mode.len());
+        let mode = &mode[..end];
+        let (&first, mut rest) = mode.split_first()?;
+        let update = rest.first() == Some(&b'+');
+        if update {
+            rest = &rest[1..];
+        }
+        if !rest.iter().all(|&c| c == b'b') {
+            return None;
+        }
+        Some(match (first, update) {
+            (b'r', false) => OpenMode::Read,
+            (b'w', false) => OpenMode::Write,
+            (b'a', false) => OpenMode::Append,
+            (b'r', true) => OpenMode::ReadUpdate,
+            (b'w', true) => OpenMode::WriteUpdate,
+            (b'a', true) => OpenMode::AppendUpdate,
+            _ => return None,
+        })
+    }
+
+    fn options(self) -> std::fs::OpenOptions {
+        let mut o = std::fs::OpenOptions::new();
+        match self {
+            OpenMode::Read => o.read(true),
+            OpenMode::Write => o.write(true).create(true).truncate(true),
+            OpenMode::Append => o.append(true).create(true),
+            OpenMode::ReadUpdate => o.read(true).write(true),
+            OpenMode::WriteUpdate => o.read(true).write(true).create(true).truncate(true),
+            OpenMode::AppendUpdate => o.read(true).append(true).create(true),
+        };
+        o
+    }
+}
+
+/// Which end of a pipe to a child process the script holds (`io.popen`'s `"r"` and `"w"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PipeMode {
+    /// Read the command's standard output.
+    Read,
+    /// Write to the command's standard input.
+    Write,
+}
+
+/// The origin of a seek offset (`"set"`, `"cur"`, `"end"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whence {
+    Set,
+    Cur,
+    End,
+}
+
+/// A file's buffering (`setvbuf`'s `"no"`, `"full"`, `"line"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Buffering {
+    /// Every write goes to the device at once.
+    No,
+    /// Writes go to the device when the buffer is full.
+    Full,
+    /// Writes go to the device at each newline (and when the buffer is full).
+    Line,
+}
+
+/// The standard streams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StdStream {
+    Input,
+    Output,
+    Error,
+}
+
+/// How a child process ended (what C's `system` and `pclose` report).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcessStatus {
+    /// It exited with this status.
+    Exited(i32),
+    /// A signal with this number killed it.
+    Signaled(i32),
+}
+
+/// The device under a [`HostFile`]: unbuffered reads, writes and seeks.
+pub trait FileStream {
+    /// Reads at most `buf.len()` bytes; 0 means end of file.
+    fn read(&mut self, buf: &mut [u8]) -> HostResult<usize>;
+    /// Writes all of `data`.
+    fn write(&mut self, data: &[u8]) -> HostResult<()>;
+    /// Pushes data the device itself buffers (none, for most devices).
+    fn flush(&mut self) -> HostResult<()> {
+        Ok(())
+    }
+    /// Moves the file position; returns the new position from the start.
+    fn seek(&mut self, whence: Whence, offset: i64) -> HostResult<u64>;
+    /// Releases the device. For a pipe, waits for the child and returns how it ended.
+    fn close(&mut self) -> HostResult<Option<ProcessStatus>>;
+    /// True when the device buffers writes itself (standard output shares its buffer with
+    /// `print`): then the [`HostFile`] passes writes straight through.
+    fn buffers_writes(&self) -> bool {
+        false
+    }
+}
+
+/// The buffer size of files (glibc's for disk files).
+pub const DEFAULT_BUFFER_SIZE: usize = 4096;
+
+/// An open file: C's `FILE` in effect. Reads fill a buffer from the device; writes collect
+/// in a buffer flushed as its [`Buffering`] says. Switching from reading to writing gives the
+/// unread buffered bytes back to the device (by seeking), so a file opened for update sees
+/// one consistent position, as C requires of `fseek` between reads and writes.
+pub struct HostFile {
+    stream: Box<dyn FileStream>,
+    /// Buffered input: the unread bytes are `rbuf[rpos..]`.
+    rbuf: Vec<u8>,
+    rpos: usize,
+    /// Buffered output, not yet given to the device.
+    wbuf: Vec<u8>,
+    buffering: Buffering,
+    capacity: usize,
+    /// Set when a read met the end of the file; cleared by `clear_eof`, a seek or a write
+    /// (C's end-of-file indicator: no device read is tried while it is set).
+    eof: bool,
+    closed: bool,
+}
+
+impl HostFile {
+    /// A buffered file over `stream`.
+    pub fn new(stream: Box<dyn FileStream>, buffering: Buffering) -> HostFile {
+        HostFile {
+            stream,
+            rbuf: Vec::new(),
+            rpos: 0,
+            wbuf: Vec::new(),
+            buffering,
+            capacity: DEFAULT_BUFFER_SIZE,
+            eof: false,
+            closed: false,
+        }
+    }
+
+    /// Clears the end-of-file indicator (C's `clearerr`), so the next read asks the device.
+    pub fn clear_eof(&mut self) {
+        self.eof = false;
+    }
+
+    /// The buffered unread bytes, reading more from the device when none are left; an
+    /// empty slice means end of file.
+    pub fn fill_buf(&mut self) -> HostResult<&[u8]> {
+        if self.rpos >= self.rbuf.len() && !self.eof {
+            self.flush_writes()?;
+            self.rbuf.resize(self.capacity.max(64), 0);
+            self.rpos = 0;
+            let r = self.stream.read(&mut self.rbuf);
+            let n = match r {
+                Ok(n) => n,
+                Err(e) => {
+                    self.rbuf.clear();
+                    return Err(e);
+                }
+            };
+            self.rbuf.truncate(n);
+            if n == 0 {
+                self.eof = true;
+            }
+        }
+        Ok(&self.rbuf[self.rpos.min(self.rbuf.len())..])
+    }
+
+    /// Marks `n` buffered bytes (from `fill_buf`) as read.
+    pub fn consume(&mut self, n: usize) {
+        self.rpos = (self.rpos + n).min(self.rbuf.len());
+    }
+
+    /// The next byte without reading it (`None` at end of file).
+    pub fn peek_byte(&mut self) -> HostResult<Option<u8>> {
+        Ok(self.fill_buf()?.first().copied())
+    }
+
+    /// Reads up to `n` bytes into `out` (fewer only at end of file); returns how many.
+    pub fn read_up_to(&mut self, n: usize, out: &mut Vec<u8>) -> HostResult<usize> {
+        let mut got = 0;
+        while got < n {
+            let avail = self.fill_buf()?;
+            if avail.is_empty() {
+                break;
+            }
+            let k = avail.len().min(n - got);
+            out.extend_from_slice(&avail[..k]);
+            self.consume(k);
+            got += k;
+        }
+        Ok(got)
+    }
+
+    /// Reads everything up to the end of the file into `out`.
+    pub fn read_to_end(&mut self, out: &mut Vec<u8>) -> HostResult<()> {
+        loop {
+            let avail = self.fill_buf()?;
+            if avail.is_empty() {
+                return Ok(());
+            }
+            let k = avail.len();
+            out.extend_from_slice(avail);
+            self.consume(k);
+        }
+    }
+
+    /// Reads a line into `out`, with its newline when `keep_newline`. Returns whether a
+    /// newline ended it (otherwise the end of the file did).
+    pub fn read_line(&mut self, out: &mut Vec<u8>, keep_newline: bool) -> HostResult<bool> {
+        loop {
+            let avail = self.fill_buf()?;
+            if avail.is_empty() {
+                return Ok(false);
+            }
+            match avail.iter().position(|&c| c == b'\n') {
+                Some(i) => {
+                    out.extend_from_slice(&avail[..i + usize::from(keep_newline)]);
+                    self.consume(i + 1);
+                    return Ok(true);
+                }
+                None => {
+                    let k = avail.len();
+                    out.extend_from_slice(avail);
+                    self.consume(k);
+                }
+            }
+        }
+    }
+
+    /// Writes `data`, buffered as the file's buffering mode says.
+    pub fn write(&mut self, data: &[u8]) -> HostResult<()> {
+        self.drop_read_buffer()?;
+        self.eof = false;
+        if self.stream.buffers_writes() {
+            self.stream.write(data)?;
+            if self.buffering == Buffering::No {
+                self.stream.flush()?;
+            }
+            return Ok(());
+        }
+        match self.buffering {
+            Buffering::No => {
+                self.flush_writes()?;
+                self.stream.write(data)
+            }
+            _ if self.wbuf.is_empty() && data.len() >= self.capacity => self.stream.write(data),
+            mode => {
+                self.wbuf.extend_from_slice(data);
+                let line_done = mode == Buffering::Line && data.contains(&b'\n');
+                if line_done || self.wbuf.len() >= self.capacity {
+                    self.flush_writes()?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Gives buffered output to the device and flushes the device.
+    pub fn flush(&mut self) -> HostResult<()> {
+        self.flush_writes()?;
+        self.stream.flush()
+    }
+
+    /// Moves the file position (C's `fseek` then `ftell`); returns the new position.
+    pub fn seek(&mut self, whence: Whence, offset: i64) -> HostResult<u64> {
+        self.flush_writes()?;
+        let unread = (self.rbuf.len() - self.rpos.min(self.rbuf.len())) as i64;
+        let (whence, offset) = match whence {
+            // The device is `unread` bytes ahead of the script's position.
+            Whence::Cur => match offset.checked_sub(unread) {
+                Some(o) => (Whence::Cur, o),
+                None => return Err(HostError::from_errno(EINVAL)),
+            },
+            w => (w, offset),
+        };
+        let pos = self.stream.seek(whence, offset)?;
+        self.rbuf.clear();
+        self.rpos = 0;
+        self.eof = false;
+        Ok(pos)
+    }
+
+    /// Changes the buffering mode and the buffer size (C's `setvbuf`).
+    pub fn set_buffering(&mut self, mode: Buffering, size: usize) -> HostResult<()> {
+        self.flush_writes()?;
+        self.buffering = mode;
+        self.capacity = size.clamp(1, 1 << 24);
+        Ok(())
+    }
+
+    /// Flushes and releases the file. For a pipe, waits for the child process and returns how
+    /// it ended.
+    pub fn close(&mut self) -> HostResult<Option<ProcessStatus>> {
+        if self.closed {
+            return Ok(None);
+        }
+        self.closed = true;
+        let flushed = self.flush_writes();
+        let status = self.stream.close();
+        flushed?;
+        status
+    }
+
+    fn flush_writes(&mut self) -> HostResult<()> {
+        if self.wbuf.is_empty() {
+            return Ok(());
+        }
+        let data = std::mem::take(&mut self.wbuf);
+        let r = self.stream.write(&data);
+        // C drops the buffered data on a write error too.
+        let mut data = data;
+        data.clear();
+        self.wbuf = data;
+        r
+    }
+
+    /// Before a write: unread buffered input goes back to the device (seekable devices), so
+    /// the write lands at the script's position.
+    fn drop_read_buffer(&mut self) -> HostResult<()> {
+        let unread = self.rbuf.len() - self.rpos.min(self.rbuf.len());
+        if unread > 0 {
+            // Devices that cannot seek (pipes, terminals) simply lose the read-ahead.
+            let _ = self.stream.seek(Whence::Cur, -(unread as i64));
+        }
+        self.rbuf.clear();
+        self.rpos = 0;
+        Ok(())
+    }
+}
+
+impl Drop for HostFile {
+    fn drop(&mut self) {
+        if !self.closed {
+            let _ = self.flush_writes();
+            let _ = self.stream.flush();
+        }
+    }
+}
+
+/// Linux's `EINVAL` ("Invalid argument").
+const EINVAL: i32 = 22;
+/// Linux's `EISDIR` ("Is a directory").
+const EISDIR: i32 = 21;
+
+// ---------------------------------------------------------------------------------------
+// Devices
+// ---------------------------------------------------------------------------------------
+
+/// Retries a system call interrupted by a signal (C's stdio does this for us).
+fn retry<T>(mut f: impl FnMut() -> std::io::Result<T>) -> HostResult<T> {
+    loop {
+        match f() {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            r => return r.map_err(|e| HostError::from_io(&e)),
+        }
+    }
+}
+
+fn seek_from(whence: Whence, offset: i64) -> std::io::SeekFrom {
+    match whence {
+        // A negative absolute position reaches lseek as such and fails with EINVAL.
+        Whence::Set => std::io::SeekFrom::Start(offset as u64),
+        Whence::Cur => std::io::SeekFrom::Current(offset),
+        Whence::End => std::io::SeekFrom::End(offset),
+    }
+}
+
+/// A file on disk.
+struct DiskFile {
+    file: Option<std::fs::File>,
+}
+
+impl DiskFile {
+    fn file(&mut self) -> HostResult<&mut std::fs::File> {
+        // EBADF: the device was closed.
+        self.file.as_mut().ok_or_else(|| HostError::from_errno(9))
+    }
+}
+
+impl FileStream for DiskFile {
+    fn read(&mut self, buf: &mut [u8]) -> HostResult<usize> {
+        let f = self.file()?;
+        retry(|| f.read(buf))
+    }
+    fn write(&mut self, data: &[u8]) -> HostResult<()> {
+        let f = self.file()?;
+        retry(|| f.write_all(data))
+    }
+    fn seek(&mut self, whence: Whence, offset: i64) -> HostResult<u64> {
+        let f = self.file()?;
+        retry(|| f.seek(seek_from(whence, offset)))
+    }
+    fn close(&mut self) -> HostResult<Option<ProcessStatus>> {
+        self.file = None;
+        Ok(None)
+    }
+}
+
+/// The script's end of a pipe to a child process run by the shell.
+struct Pipe {
+    child: std::process::Child,
+    from_child: Option<std::process::ChildStdout>,
+    to_child: Option<std::process::ChildStdin>,
+    status: Option<ProcessStatus>,
+}
+
+impl FileStream for Pipe {
+    fn read(&mut self, buf: &mut [u8]) -> HostResult<usize> {
+        match self.from_child.as_mut() {
+            Some(p) => retry(|| p.read(buf)),
+            None => Err(HostError::from_errno(9)),
+        }
+    }
+    fn write(&mut self, data: &[u8]) -> HostResult<()> {
+        match self.to_child.as_mut() {
+            Some(p) => retry(|| p.write_all(data)),
+            None => Err(HostError::from_errno(9)),
+        }
+    }
+    fn seek(&mut self, _: Whence, _: i64) -> HostResult<u64> {
+        // ESPIPE: "Illegal seek".
+        Err(HostError::from_errno(29))
+    }
+    fn close(&mut self) -> HostResult<Option<ProcessStatus>> {
+        self.from_child = None;
+        self.to_child = None;
+        if self.status.is_none() {
+            let st = retry(|| self.child.wait())?;
+            self.status = Some(process_status(st));
+        }
+        Ok(self.status)
+    }
+}
+
+impl Drop for Pipe {
+    fn drop(&mut self) {
+        // Never leave a zombie behind: a pipe dropped without `close` still waits.
+        let _ = self.close();
+    }
+}
+
+/// One of the process's standard streams.
+struct Standard(StdStream);
+
+impl FileStream for Standard {
+    fn read(&mut self, buf: &mut [u8]) -> HostResult<usize> {
+        match self.0 {
+            StdStream::Input => {
+                // As C's stdio: reading input first shows pending output (prompts).
+                let _ = std::io::stdout().flush();
+                let mut input = std::io::stdin().lock();
+                retry(|| input.read(buf))
+            }
+            // EBADF, as reading a write-only descriptor gives.
+            _ => Err(HostError::from_errno(9)),
+        }
+    }
+    fn write(&mut self, data: &[u8]) -> HostResult<()> {
+        match self.0 {
+            StdStream::Output => {
+                let mut out = std::io::stdout().lock();
+                retry(|| out.write_all(data))
+            }
+            StdStream::Error => {
+                let mut err = std::io::stderr().lock();
+                retry(|| err.write_all(data))
+            }
+            StdStream::Input => Err(HostError::from_errno(9)),
+        }
+    }
+    fn flush(&mut self) -> HostResult<()> {
+        match self.0 {
+            StdStream::Output => retry(|| std::io::stdout().flush()),
+            StdStream::Error => retry(|| std::io::stderr().flush()),
+            StdStream::Input => Ok(()),
+        }
+    }
+    fn seek(&mut self, whence: Whence, offset: i64) -> HostResult<u64> {
+        // The descriptor may be a regular file (`luna x.lua < data`): seek it for real.
+        use std::os::fd::{AsFd, BorrowedFd};
+        fn seek_fd(fd: BorrowedFd<'_>, whence: Whence, offset: i64) -> HostResult<u64> {
+            let owned = fd
+                .try_clone_to_owned()
+                .map_err(|e| HostError::from_io(&e))?;
+            let mut f = std::fs::File::from(owned);
+            retry(|| f.seek(seek_from(whence, offset)))
+        }
+        match self.0 {
+            StdStream::Input => seek_fd(std::io::stdin().as_fd(), whence, offset),
+            StdStream::Output => {
+                let _ = std::io::stdout().flush();
+                seek_fd(std::io::stdout().as_fd(), whence, offset)
+            }
+            StdStream::Error => seek_fd(std::io::stderr().as_fd(), whence, offset),
+        }
+    }
+    fn close(&mut self) -> HostResult<Option<ProcessStatus>> {
+        self.flush()?;
+        Ok(None)
+    }
+    fn buffers_writes(&self) -> bool {
+        self.0 != StdStream::Input
+    }
+}
+
+fn process_status(st: std::process::ExitStatus) -> ProcessStatus {
+    use std::os::unix::process::ExitStatusExt;
+    match (st.code(), st.signal()) {
+        (Some(c), _) => ProcessStatus::Exited(c),
+        (None, Some(s)) => ProcessStatus::Signaled(s),
+        (None, None) => ProcessStatus::Exited(st.into_raw()),
+    }
+}
+
+/// The shell C's `system` and `popen` run.
+const SHELL: &str = "/bin/sh";
+
+fn shell_command(command: &[u8]) -> std::process::Command {
+    use std::os::unix::process::CommandExt;
+    let mut c = std::process::Command::new(SHELL);
+    c.arg0("sh")
+        .arg("-c")
+        .arg(std::ffi::OsStr::from_bytes(command));
+    c
+}
+
+/// A name for a temporary file: `/tmp/lua_XXXXXX` with six random characters.
+fn candidate_tmpname(attempt: u32) -> Vec<u8> {
+    use std::hash::{BuildHasher, Hasher};
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    h.write_u128(now);
+    h.write_u32(std::process::id());
+    h.write_u32(attempt);
+    let mut bits = h.finish();
+    let mut name = b"/tmp/lua_".to_vec();
+    for _ in 0..6 {
+        name.push(CHARS[(bits % CHARS.len() as u64) as usize]);
+        bits /= CHARS.len() as u64;
+    }
+    name
+}
+
+/// Creates a new, empty, private temporary file (as `mkstemp` does); returns its name and
+/// the open file.
+fn create_temp_file() -> HostResult<(Vec<u8>, std::fs::File)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut last = HostError::new("unable to generate a unique filename");
+    for attempt in 0..100 {
+        let name = candidate_tmpname(attempt);
+        let r = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path_of(&name));
+        match r {
+            Ok(f) => return Ok((name, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => last = HostError::from_io(&e),
+        }
+    }
+    Err(last)
+}
+
+// ---------------------------------------------------------------------------------------
+// The operations
+// ---------------------------------------------------------------------------------------
 
 impl State {
     /// Reads a whole file; the error is the system's message (as `strerror` gives it).
@@ -12,11 +651,120 @@ impl State {
         let p = path_of(path);
         std::fs::read(p).map_err(|e| io_error_message(&e))
     }
+
+    /// Opens a file (`io.open`).
+    pub fn host_open(&mut self, path: &[u8], mode: OpenMode) -> HostResult<HostFile> {
+        let file = retry(|| mode.options().open(path_of(path)))?;
+        Ok(HostFile::new(
+            Box::new(DiskFile { file: Some(file) }),
+            Buffering::Full,
+        ))
+    }
+
+    /// A new temporary file, open for update and removed when closed (`io.tmpfile`).
+    pub fn host_tmpfile(&mut self) -> HostResult<HostFile> {
+        let (name, file) = create_temp_file()?;
+        // The open handle keeps the data; the name goes at once.
+        let _ = std::fs::remove_file(path_of(&name));
+        Ok(HostFile::new(
+            Box::new(DiskFile { file: Some(file) }),
+            Buffering::Full,
+        ))
+    }
+
+    /// Runs `command` with the shell, connected to the returned file through a pipe
+    /// (`io.popen`).
+    pub fn host_popen(&mut self, command: &[u8], mode: PipeMode) -> HostResult<HostFile> {
+        use std::process::Stdio;
+        let _ = std::io::stdout().flush();
+        let mut c = shell_command(command);
+        match mode {
+            PipeMode::Read => c.stdout(Stdio::piped()),
+            PipeMode::Write => c.stdin(Stdio::piped()),
+        };
+        let mut child = c.spawn().map_err(|e| HostError::from_io(&e))?;
+        let pipe = Pipe {
+            from_child: child.stdout.take(),
+            to_child: child.stdin.take(),
+            child,
+            status: None,
+        };
+        Ok(HostFile::new(Box::new(pipe), Buffering::Full))
+    }
+
+    /// A handle on a standard stream. Output shares the buffer `print` writes through.
+    pub fn host_std_file(&mut self, which: StdStream) -> HostFile {
+        let buffering = match which {
+            StdStream::Error => Buffering::No,
+            _ => Buffering::Line,
+        };
+        HostFile::new(Box::new(Standard(which)), buffering)
+    }
+
+    /// Flushes the process's standard output buffer.
+    pub fn host_flush_stdout(&mut self) {
+        let _ = std::io::stdout().flush();
+    }
+
+    /// Removes a file or an empty directory (C's `remove`).
+    pub fn host_remove(&mut self, path: &[u8]) -> HostResult<()> {
+        let p = path_of(path);
+        match retry(|| std::fs::remove_file(p)) {
+            Err(e) if e.errno == EISDIR => retry(|| std::fs::remove_dir(p)),
+            r => r,
+        }
+    }
+
+    /// Renames a file (C's `rename`).
+    pub fn host_rename(&mut self, from: &[u8], to: &[u8]) -> HostResult<()> {
+        retry(|| std::fs::rename(path_of(from), path_of(to)))
+    }
+
+    /// Creates a new empty temporary file and returns its name (`os.tmpname`, which uses
+    /// `mkstemp` on POSIX systems).
+    pub fn host_tmpname(&mut self) -> HostResult<Vec<u8>> {
+        create_temp_file().map(|(name, _)| name)
+    }
+
+    /// An environment variable's value. As in C, the name ends at its first NUL byte.
+    pub fn host_getenv(&mut self, name: &[u8]) -> Option<Vec<u8>> {
+        let end = name.iter().position(|&c| c == 0).unwrap_or(name.len());
+        let name = &name[..end];
+        if name.is_empty() || name.contains(&b'=') {
+            return None;
+        }
+        std::env::var_os(std::ffi::OsStr::from_bytes(name)).map(|v| v.as_bytes().to_vec())
+    }
+
+    /// Whether a shell is available to run commands (`os.execute()` without a command).
+    pub fn host_has_shell(&mut self) -> bool {
+        std::path::Path::new(SHELL).exists()
+    }
+
+    /// Runs a command with the shell and waits for it (C's `system`).
+    pub fn host_execute(&mut self, command: &[u8]) -> HostResult<ProcessStatus> {
+        let _ = std::io::stdout().flush();
+        let st = shell_command(command)
+            .status()
+            .map_err(|e| HostError::from_io(&e))?;
+        Ok(process_status(st))
+    }
+
+    /// Ends the process with `status` (`os.exit`). With `close_state`, first closes the state
+    /// as `lua_close` does: pending to-be-closed variables, then every finalizer.
+    pub fn host_exit(&mut self, status: i32, close_state: bool) -> ! {
+        // A finalizer that calls `os.exit` while the state is closing just exits.
+        if close_state && !self.gc_finalizing {
+            self.close_state();
+        }
+        let _ = std::io::stdout().flush();
+        let _ = std::io::stderr().flush();
+        std::process::exit(status)
+    }
 }
 
 /// A path from Lua bytes (Unix paths are bytes).
 pub fn path_of(bytes: &[u8]) -> &std::path::Path {
-    use std::os::unix::ffi::OsStrExt;
     std::path::Path::new(std::ffi::OsStr::from_bytes(bytes))
 }
 
@@ -26,5 +774,68 @@ pub fn io_error_message(e: &std::io::Error) -> String {
     match s.find(" (os error") {
         Some(i) => s[..i].to_string(),
         None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_parse_as_lua_accepts_them() {
+        assert_eq!(OpenMode::parse(b"r"), Some(OpenMode::Read));
+        assert_eq!(OpenMode::parse(b"a+b"), Some(OpenMode::AppendUpdate));
+        assert_eq!(OpenMode::parse(b"wbbb"), Some(OpenMode::Write));
+        assert_eq!(OpenMode::parse(b"r\0garbage"), Some(OpenMode::Read));
+        for bad in [&b""[..], b"rw", b"rb+", b"r+bk", b"+", b"b", b"x"] {
+            assert_eq!(OpenMode::parse(bad), None, "{:?}", bad);
+        }
+    }
+
+    #[test]
+    fn errors_carry_errno_and_strerror_text() {
+        let mut st = State::new();
+        let e = st
+            .host_open(b"/nonexistent/dir/file", OpenMode::Read)
+            .err()
+            .unwrap();
+        assert_eq!(e.errno, 2);
+        assert_eq!(e.message, "No such file or directory");
+    }
+
+    #[test]
+    fn update_files_switch_between_reading_and_writing() {
+        let mut st = State::new();
+        let name = st.host_tmpname().unwrap();
+        let mut f = st.host_open(&name, OpenMode::WriteUpdate).unwrap();
+        f.write(b"hello\nworld\n").unwrap();
+        assert_eq!(f.seek(Whence::Set, 0).unwrap(), 0);
+        let mut line = Vec::new();
+        assert!(f.read_line(&mut line, false).unwrap());
+        assert_eq!(line, b"hello");
+        // The write lands right after the line read, not after the read-ahead.
+        f.write(b"W").unwrap();
+        assert_eq!(f.seek(Whence::Cur, 0).unwrap(), 7);
+        f.seek(Whence::Set, 0).unwrap();
+        let mut all = Vec::new();
+        f.read_to_end(&mut all).unwrap();
+        assert_eq!(all, b"hello\nWorld\n");
+        assert_eq!(f.close().unwrap(), None);
+        st.host_remove(&name).unwrap();
+        assert_eq!(st.host_remove(&name).unwrap_err().errno, 2);
+    }
+
+    #[test]
+    fn pipes_report_the_exit_status() {
+        let mut st = State::new();
+        let mut f = st.host_popen(b"echo hi; exit 3", PipeMode::Read).unwrap();
+        let mut out = Vec::new();
+        f.read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"hi\n");
+        assert_eq!(f.close().unwrap(), Some(ProcessStatus::Exited(3)));
+        assert_eq!(
+            st.host_execute(b"kill -9 $$").unwrap(),
+            ProcessStatus::Signaled(9)
+        );
     }
 }
