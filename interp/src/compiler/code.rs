@@ -108,7 +108,7 @@ pub(crate) fn fits_bx(i: i64) -> bool {
 /// Exact conversion of a float with an integral value to an integer (Lua's `F2Ieq`).
 #[inline]
 pub(crate) fn float_to_int(f: f64) -> Option<i64> {
-    if f.floor() == f && f >= -9_223_372_036_854_775_808.0 && f < 9_223_372_036_854_775_808.0 {
+    if f.floor() == f && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
         Some(f as i64)
     } else {
         None
@@ -558,19 +558,16 @@ impl<'a> Compiler<'a> {
         for i in 0..self.fs.pc() {
             let ins = self.fs.f.code[i];
             match op_of(ins) {
-                Some(OpCode::Return0) | Some(OpCode::Return1) => {
-                    if needclose || is_vararg {
-                        let mut ins = with_op(ins, OpCode::Return);
-                        if needclose {
-                            ins.set_k(true);
-                        }
-                        if is_vararg {
-                            ins.set_c(nparams + 1);
-                        }
-                        self.fs.f.code[i] = ins;
+                Some(OpCode::Return0 | OpCode::Return1) if needclose || is_vararg => {
+                    // A return that must close or adjust varargs needs the general form.
+                    let mut ins = with_op(ins, OpCode::Return);
+                    ins.set_k(needclose);
+                    if is_vararg {
+                        ins.set_c(nparams + 1);
                     }
+                    self.fs.f.code[i] = ins;
                 }
-                Some(OpCode::Return) | Some(OpCode::TailCall) => {
+                Some(OpCode::Return | OpCode::TailCall) => {
                     let mut ins = ins;
                     if needclose {
                         ins.set_k(true);

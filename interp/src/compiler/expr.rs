@@ -141,14 +141,11 @@ impl<'a> Compiler<'a> {
     pub(crate) fn suffixed_exp(&mut self, e: &'a Expr) -> CResult<ExpDesc<'a>> {
         let mut chain: SmallVec<[&'a Expr; 8]> = SmallVec::new();
         let mut cur = e;
-        loop {
-            match &cur.kind {
-                ExprKind::Index(o, _) | ExprKind::Call(o, _) | ExprKind::Method(o, _, _) => {
-                    chain.push(cur);
-                    cur = o;
-                }
-                _ => break,
-            }
+        while let ExprKind::Index(o, _) | ExprKind::Call(o, _) | ExprKind::Method(o, _, _) =
+            &cur.kind
+        {
+            chain.push(cur);
+            cur = o;
         }
         // Calls are attributed to the line where the whole expression starts.
         let line = cur.line;
@@ -217,7 +214,11 @@ impl<'a> Compiler<'a> {
     /// A list of expressions: all but the last go to consecutive registers; returns the last
     /// (still open) and the count.
     pub(crate) fn explist(&mut self, exprs: &'a [Expr]) -> CResult<(ExpDesc<'a>, usize)> {
-        let mut v = self.expr(&exprs[0])?;
+        let Some(first) = exprs.first() else {
+            // The grammar never builds an empty list where one is required.
+            return Err(self.error("unexpected symbol", self.last_line));
+        };
+        let mut v = self.expr(first)?;
         for e in &exprs[1..] {
             self.exp2nextreg(&mut v)?;
             v = self.expr(e)?;

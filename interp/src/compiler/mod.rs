@@ -40,6 +40,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use luna_grammar::ast::Chunk;
+use luna_grammar::number::chunk_id;
 
 use crate::proto::{FnProto, VarKind};
 
@@ -108,12 +109,19 @@ pub(crate) struct LabelDesc<'a> {
     pub close: bool,
 }
 
-/// A small fast hasher for the compiler's maps (keys are short byte strings and numbers,
-/// chosen by the program being compiled but only hashed in its own compilation).
+/// A small fast hasher for the compiler's maps (keys are short byte strings and numbers).
+/// Each word is mixed by a folded 128-bit multiplication, so keys differing only in their
+/// high bits (floats) or only in their low bits (integers) both spread over the table.
 #[derive(Default, Clone, Copy)]
 pub(crate) struct FxHasher(u64);
 
-const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+
+#[inline]
+fn fold_mul(x: u64) -> u64 {
+    let m = (x as u128) * (MIX as u128);
+    (m as u64) ^ ((m >> 64) as u64)
+}
 
 impl Hasher for FxHasher {
     #[inline]
@@ -139,7 +147,7 @@ impl Hasher for FxHasher {
     }
     #[inline]
     fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(FX_SEED);
+        self.0 = fold_mul(self.0 ^ i);
     }
     #[inline]
     fn finish(&self) -> u64 {
@@ -223,48 +231,4 @@ impl<'a> Compiler<'a> {
             line,
         )
     }
-}
-
-/// The chunk identifier used in messages, as `luaO_chunkid` builds it: `=name` gives `name`,
-/// `@file` gives `file` (keeping its end if too long), anything else is source text shown as
-/// `[string "first line..."]`.
-pub(crate) fn chunk_id(source: &[u8]) -> String {
-    const IDSIZE: usize = 60; // LUA_IDSIZE, including the terminating zero
-    const RETS: &[u8] = b"...";
-    const PRE: &[u8] = b"[string \"";
-    const POS: &[u8] = b"\"]";
-    let mut out: Vec<u8> = Vec::with_capacity(IDSIZE);
-    match source.first() {
-        Some(b'=') => {
-            let s = &source[1..];
-            out.extend_from_slice(&s[..s.len().min(IDSIZE - 1)]);
-        }
-        Some(b'@') => {
-            let s = &source[1..];
-            if s.len() < IDSIZE {
-                out.extend_from_slice(s);
-            } else {
-                let keep = IDSIZE - 1 - RETS.len();
-                out.extend_from_slice(RETS);
-                out.extend_from_slice(&s[s.len() - keep..]);
-            }
-        }
-        _ => {
-            let avail = IDSIZE - (PRE.len() + RETS.len() + POS.len()) - 1;
-            let nl = source.iter().position(|&c| c == b'\n');
-            out.extend_from_slice(PRE);
-            if source.len() < avail && nl.is_none() {
-                out.extend_from_slice(source);
-            } else {
-                let mut len = nl.unwrap_or(source.len());
-                if len > avail {
-                    len = avail;
-                }
-                out.extend_from_slice(&source[..len]);
-                out.extend_from_slice(RETS);
-            }
-            out.extend_from_slice(POS);
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }

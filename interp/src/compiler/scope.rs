@@ -79,16 +79,15 @@ impl<'a> Compiler<'a> {
 
     /// Activates the last `nvars` declared variables, giving them registers.
     pub(crate) fn adjust_local_vars(&mut self, nvars: usize) {
-        let mut reglevel = self.nvarstack();
-        for _ in 0..nvars {
+        let reglevel = self.nvarstack();
+        for reg in reglevel..reglevel + nvars as u32 {
             let vidx = self.fs.nactvar;
             self.fs.nactvar += 1;
             let name = self.local_var(vidx).name;
             let pidx = self.register_local_var(name);
             let v = self.local_var_mut(vidx);
-            v.ridx = reglevel as u8;
+            v.ridx = reg as u8;
             v.pidx = pidx as u16;
-            reglevel += 1;
         }
     }
 

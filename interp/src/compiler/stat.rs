@@ -32,12 +32,14 @@ impl<'a> Compiler<'a> {
                     j += 1;
                 }
                 let last = j == stats.len() && b.ret.is_none() && !in_repeat;
+                // Lua reports a repeated label at the token after the run.
+                let err_line = stats[j - 1].line;
                 for s in stats[i..j].iter().rev() {
                     let StatKind::Label(name) = &s.kind else {
                         unreachable!()
                     };
                     self.last_line = s.line;
-                    self.check_repeated(name, s.line)?;
+                    self.check_repeated(name, err_line)?;
                     self.create_label(name, s.line, last)?;
                     self.fs.freereg = self.nvarstack();
                 }
@@ -546,7 +548,10 @@ impl<'a> Compiler<'a> {
         line: u32,
     ) -> CResult<()> {
         self.last_line = line;
-        let mut v = self.single_var(&name.path[0], line)?;
+        let Some(first) = name.path.first() else {
+            return Err(self.error("<name> expected", line));
+        };
+        let mut v = self.single_var(first, line)?;
         let fields = name.path[1..].iter().chain(name.method.iter());
         for field in fields {
             self.exp2anyregup(&mut v)?;
