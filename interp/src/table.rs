@@ -60,8 +60,8 @@ pub enum KeyError {
 impl KeyError {
     pub fn message(self) -> &'static str {
         match self {
-            KeyError::Nil => "index is nil",
-            KeyError::NaN => "index is NaN",
+            KeyError::Nil => "table index is nil",
+            KeyError::NaN => "table index is NaN",
         }
     }
 }

@@ -189,7 +189,7 @@ fn next(st: &mut State) -> LuaResult<usize> {
             st.push_nil();
             Ok(1)
         }
-        Err(()) => Err(st.error("invalid key to 'next'")),
+        Err(()) => Err(st.runtime_error("invalid key to 'next'")),
     }
 }
 

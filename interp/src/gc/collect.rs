@@ -839,6 +839,9 @@ impl State {
                 };
                 if next == Phase::CallFin {
                     self.shrink_thread_stacks();
+                    // What survived the sweep (plus what was allocated meanwhile) is the
+                    // base for the next cycle's threshold.
+                    self.heap.estimate = self.heap.total_bytes;
                 }
             }
         }

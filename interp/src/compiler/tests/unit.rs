@@ -573,3 +573,46 @@ fn disasm_survives_corrupt_prototypes() {
     assert!(s.contains("main <?:0,0> (7 instructions)"));
     assert!(s.contains("[-]"));
 }
+
+/// Rough timing of parsing and compiling the official test suite (run with `--release
+/// --ignored --nocapture`); compare with `time luac5.4 -p` over the same files.
+#[test]
+#[ignore]
+fn compiler_speed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.testes/testes");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    let mut srcs = Vec::new();
+    for e in entries {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "lua") {
+            let mut s = std::fs::read(&p).unwrap();
+            if s.first() == Some(&b'#') {
+                let end = s.iter().position(|&c| c == b'\n').unwrap_or(s.len());
+                s.drain(..end);
+            }
+            srcs.push(s);
+        }
+    }
+    let bytes: usize = srcs.iter().map(|s| s.len()).sum();
+    let rounds = 20;
+    let (mut tparse, mut tcomp) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    for _ in 0..rounds {
+        for s in &srcs {
+            let t0 = std::time::Instant::now();
+            let chunk = luna_grammar::parse_chunk(s, b"@t.lua").unwrap();
+            let t1 = std::time::Instant::now();
+            let p = crate::compiler::compile(&chunk, b"@t.lua").unwrap();
+            let t2 = std::time::Instant::now();
+            std::hint::black_box(p);
+            tparse += t1 - t0;
+            tcomp += t2 - t1;
+        }
+    }
+    eprintln!(
+        "{} files, {} KB x {rounds}: parse {:?}/round, compile {:?}/round",
+        srcs.len(),
+        bytes / 1024,
+        tparse / rounds,
+        tcomp / rounds
+    );
+}
