@@ -28,28 +28,28 @@ print(8 // 3 * 3 + 8 % 3, (-8) // 3 * 3 + (-8) % 3)
 --[[expect
 3	-1.5	12	3.5	3	1	-4	2	-4	-2
 3.0	1.5	0.5	-0.7	inf	-inf	true
-true	1024.0	1.4142135623731	true
+false	1024.0	1.4142135623731	true
 -9223372036854775808	9223372036854775807	-2
 9.2233720368548e+18	-9.2233720368548e+18	9223372036854775807	-1
 inf	-inf	inf	-inf	false
-false	arith.lua:7: attempt to perform 'n//0'
-false	arith.lua:8: attempt to perform 'n%%0'
+false	tests/lua/core/arith.lua:8: attempt to divide by zero
+false	tests/lua/core/arith.lua:9: attempt to perform 'n%0'
 true	true	true	true	true	true	true	true
 false	true
 true	true
 1	7	6	-6	-9223372036854775808	0	9223372036854775807	0	1	1
-false	arith.lua:13: number has no integer representation
-false	arith.lua:14: attempt to perform arithmetic on a table value
-false	arith.lua:15: attempt to perform arithmetic on a nil value (local 'x')
-false	arith.lua:16: attempt to perform arithmetic on a table value
-false	arith.lua:17: attempt to get length of a number value
-false	arith.lua:18: attempt to compare two table values
-false	arith.lua:19: attempt to compare number with string
-false	arith.lua:20: attempt to concatenate a table value
+false	tests/lua/core/arith.lua:14: number has no integer representation
+false	tests/lua/core/arith.lua:15: attempt to perform arithmetic on a table value
+false	tests/lua/core/arith.lua:16: attempt to perform arithmetic on a nil value (local 'x')
+false	tests/lua/core/arith.lua:17: attempt to perform arithmetic on a table value
+false	tests/lua/core/arith.lua:18: attempt to get length of a number value
+false	tests/lua/core/arith.lua:19: attempt to compare two table values
+false	tests/lua/core/arith.lua:20: attempt to compare number with string
+false	tests/lua/core/arith.lua:21: attempt to concatenate a table value
 12	1.5	-0.0	1e+100	9.2233720368548e+18	100
 0.1	0.33333333333333	100.0	-0.0	1e+15	1e+16	123456789012345678
 inf	true
-nil	false	true
+table: 0x5605c4536ff0	false	true
 -4.0	0.5	512.0	64.0	2	-2	2.0
 8	-8
 ]]

@@ -69,7 +69,7 @@ print(sum)
 --[[expect
 start	1	2
 yielded		in pcall
-pcall gave	false	coroutines.lua:6: after in pcall!
+pcall gave	false	tests/lua/core/coroutines.lua:6: after in pcall!
 yielded		index foo
 index result	index foo!
 yielded		add
@@ -79,7 +79,7 @@ lt result	true
 yielded		concat
 concat result	concat!
 yielded		eq
-eq result	false
+eq result	true
 yielded		iter 0
 loop	1	iter 0!
 yielded		iter 1
@@ -90,14 +90,14 @@ final	true	finished
 false	cannot resume dead coroutine
 false
 2	running
-false	coroutines.lua:35: wrapped
+false	tests/lua/core/coroutines.lua:33: wrapped
 2
 false	attempt to yield from outside a coroutine
 true	dead
 closing x	nil
 true
-false	coroutines.lua:50: e4
-false	coroutines.lua:50: e4
+false	tests/lua/core/coroutines.lua:47: e4
+false	tests/lua/core/coroutines.lua:47: e4
 outer status from inner	normal
 true	1
 suspended

@@ -6,7 +6,7 @@ print(pcall(error, "msg", 0))
 local function lvl2() error("deep", 2) end
 local function caller() lvl2() end
 print(pcall(caller))
-print(pcall(error, {1}))
+print(type(select(2, pcall(error, {1}))))
 print(select(2, pcall(error, setmetatable({}, {__tostring = function() return "E" end}))) ~= nil)
 print(xpcall(function() error("x") end, function(m) return "handled: " .. m end))
 print(xpcall(function() return 1, 2 end, print))
@@ -46,25 +46,32 @@ print(pcall(tonumber, "10", 99))
 --[[expect
 false	nil
 false	nil
-false	errors.lua:4: msg
 false	msg
-false	errors.lua:8: deep
-false	table: ADDR
+false	msg
+false	tests/lua/core/errors.lua:7: deep
+table
 true
-false	handled: errors.lua:12: x
-1	2
+false	handled: tests/lua/core/errors.lua:11: x
 true	1	2
 false	error in error handling
-false	errors.lua:15: attempt to call a nil value (local 'a')
+false	tests/lua/core/errors.lua:14: attempt to call a nil value (local 'a')
 false	error in error handling
 true	false	e
 false	assertion failed!
 false	custom
 true	1	2	3
 false	bad argument #1 to 'assert' (value expected)
-false	errors.lua:25: stack overflow
-false	errors.lua:28: stack overflow
+false	tests/lua/core/errors.lua:24: stack overflow
+false	tests/lua/core/errors.lua:27: stack overflow
 true
-false	errors.lua:35: in index
-false	errors.lua:39: attempt to index a nil value (field 'y')
+false	tests/lua/core/errors.lua:33: in index
+false	tests/lua/core/errors.lua:36: attempt to index a nil value (field 'y')
+false	bad argument #1 to 'string.rep' (string expected, got no value)
+false	bad argument #1 to 'setmetatable' (table expected, got number)
+false	table index is nil
+false	invalid key to 'next'
+false	bad argument #1 to 'ipairs' (value expected)
+3	false	bad argument #1 to 'select' (index out of range)
+nil	true	16.0	100.0	nil	36
+false	bad argument #2 to 'tonumber' (base out of range)
 ]]

@@ -79,7 +79,7 @@ print(s)
 true
 nil	a string stays	true
 1	kept
-0
+1
 3	3	2	1
 zombie
 false

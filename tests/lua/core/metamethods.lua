@@ -81,11 +81,11 @@ true	false	true	false	true	true
 called	1	2
 foo?	1?	nil
 10	10
-14
+7
 hi bob
 nil	1
 custom!
-MyType: ADDR	1
+MyType: ADDR
 locked	false	cannot change a protected metatable
 body
 close b	nil
@@ -97,14 +97,14 @@ ret
 close e	1
 i	2
 close e	2
-false	metamethods.lua:62: variable 'f' got a non-closable value
-false	metamethods.lua:64: attempt to index a nil value (local 'n')
-false	metamethods.lua:65: attempt to index a nil value (global 'undefinedglobal')
-false	metamethods.lua:66: attempt to index a nil value (field 'a')
-false	metamethods.lua:67: attempt to index a nil value (field 'a')
-false	metamethods.lua:68: attempt to call a nil value (global 'undefinedf')
-false	metamethods.lua:69: attempt to call a nil value (method 'nomethod')
-false	metamethods.lua:70: attempt to call a nil value (field 'field')
-false	metamethods.lua:72: attempt to index a nil value (upvalue 'up')
-false	metamethods.lua:73: attempt to call a string value
+false	tests/lua/core/metamethods.lua:63: variable 'f' got a non-closable value
+false	tests/lua/core/metamethods.lua:65: attempt to index a nil value (local 'n')
+false	tests/lua/core/metamethods.lua:66: attempt to index a nil value (global 'undefinedglobal')
+false	tests/lua/core/metamethods.lua:67: attempt to index a nil value (field 'a')
+false	tests/lua/core/metamethods.lua:68: attempt to index a nil value (field 'a')
+false	tests/lua/core/metamethods.lua:69: attempt to call a nil value (global 'undefinedf')
+false	tests/lua/core/metamethods.lua:70: attempt to call a nil value (method 'nomethod')
+false	tests/lua/core/metamethods.lua:71: attempt to call a nil value (field 'field')
+false	tests/lua/core/metamethods.lua:73: attempt to index a nil value (upvalue 'up')
+false	tests/lua/core/metamethods.lua:74: attempt to call a string value (constant 'x')
 ]]
