@@ -361,12 +361,12 @@ impl<'a> Compiler<'a> {
         self.last_line = fb.line;
         if fb.is_method {
             self.new_localvar("self", fb.line)?;
-            self.adjust_local_vars(1);
+            self.adjust_local_vars(1)?;
         }
         for p in &fb.params {
             self.new_localvar(p, fb.line)?;
         }
-        self.adjust_local_vars(fb.params.len());
+        self.adjust_local_vars(fb.params.len())?;
         let nparams = self.fs.nactvar as u32;
         self.fs.f.num_params = nparams as u8;
         if fb.is_vararg {

@@ -18,6 +18,8 @@ use super::{CResult, Compat, Compiler, LabelDesc, VarDesc};
 
 /// Lua's limit on local variables per function.
 pub(crate) const MAX_VARS: usize = 200;
+/// Lua's limit on the debug entries of local variables per function.
+pub(crate) const MAX_DEBUG_VARS: usize = i16::MAX as usize;
 /// Lua's limit on upvalues per function.
 pub(crate) const MAX_UPVAL: usize = 255;
 
@@ -78,27 +80,35 @@ impl<'a> Compiler<'a> {
     }
 
     /// Activates the last `nvars` declared variables, giving them registers.
-    pub(crate) fn adjust_local_vars(&mut self, nvars: usize) {
+    pub(crate) fn adjust_local_vars(&mut self, nvars: usize) -> CResult<()> {
         let reglevel = self.nvarstack();
         for reg in reglevel..reglevel + nvars as u32 {
             let vidx = self.fs.nactvar;
             self.fs.nactvar += 1;
             let name = self.local_var(vidx).name;
-            let pidx = self.register_local_var(name);
+            let pidx = self.register_local_var(name)?;
             let v = self.local_var_mut(vidx);
             v.ridx = reg as u8;
-            v.pidx = pidx as u16;
+            v.pidx = pidx;
         }
+        Ok(())
     }
 
-    fn register_local_var(&mut self, name: &str) -> usize {
+    /// Adds a variable to the function's debug information; returns its index there.
+    fn register_local_var(&mut self, name: &str) -> CResult<u16> {
+        let n = self.fs.f.loc_vars.len();
+        if n >= MAX_DEBUG_VARS {
+            // Lua's limit on the debug entries of a function (its array is indexed by shorts).
+            let msg = format!("too many local variables (limit is {MAX_DEBUG_VARS})");
+            return Err(self.error(msg, self.last_line));
+        }
         let pc = self.fs.pc() as u32;
         self.fs.f.loc_vars.push(LocVar {
             name: name.into(),
             start_pc: pc,
             end_pc: 0,
         });
-        self.fs.f.loc_vars.len() - 1
+        Ok(n as u16)
     }
 
     /// Ends the scope of the variables above level `tolevel`. Their descriptions stay in

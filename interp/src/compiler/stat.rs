@@ -121,7 +121,7 @@ impl<'a> Compiler<'a> {
                 self.last_line = line;
                 let fvar = self.fs.nactvar;
                 self.new_localvar(name, line)?;
-                self.adjust_local_vars(1);
+                self.adjust_local_vars(1)?;
                 self.body(func, func.line)?;
                 // Debug information sees the variable only after the closure exists.
                 let pc = self.fs.pc() as u32;
@@ -211,11 +211,11 @@ impl<'a> Compiler<'a> {
             let v = self.local_var_mut(vidx);
             v.kind = VarKind::CompileTimeConst;
             v.kval = kval;
-            self.adjust_local_vars(nvars - 1);
+            self.adjust_local_vars(nvars - 1)?;
             self.fs.nactvar += 1;
         } else {
             self.adjust_assign(nvars, nexps, &mut e)?;
-            self.adjust_local_vars(nvars);
+            self.adjust_local_vars(nvars)?;
         }
         if let Some(level) = toclose {
             self.mark_to_be_closed();
@@ -467,7 +467,7 @@ impl<'a> Compiler<'a> {
         };
         let prep = self.emit_abx(prep_op, base, 0);
         self.enter_block(false);
-        self.adjust_local_vars(nvars);
+        self.adjust_local_vars(nvars)?;
         self.reserve_regs(nvars as u32)?;
         self.block(body)?;
         self.leave_block(body.end_line)?;
@@ -512,7 +512,7 @@ impl<'a> Compiler<'a> {
                 self.reserve_regs(1)?;
             }
         }
-        self.adjust_local_vars(3);
+        self.adjust_local_vars(3)?;
         self.for_body(base, line, 1, false, body)
     }
 
@@ -533,7 +533,7 @@ impl<'a> Compiler<'a> {
         }
         let (mut e, nexps) = self.explist(exprs)?;
         self.adjust_assign(4, nexps, &mut e)?;
-        self.adjust_local_vars(4);
+        self.adjust_local_vars(4)?;
         self.mark_to_be_closed();
         self.check_stack(3)?;
         self.for_body(base, in_line, names.len(), true, body)

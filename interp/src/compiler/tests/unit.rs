@@ -309,6 +309,17 @@ fn compiler_local_variable_limit() {
 }
 
 #[test]
+fn compiler_debug_variable_limit() {
+    // Lua keeps at most 32767 variable entries per function (scopes in sequence).
+    check_limits(&compile(&"do local x end\n".repeat(32767)));
+    let e = compile_err(&"do local x end\n".repeat(32768));
+    assert!(
+        e.ends_with("too many local variables (limit is 32767)"),
+        "{e}"
+    );
+}
+
+#[test]
 fn compiler_upvalue_limit() {
     // From the official suite: 254 upvalues + _ENV... fooC needs more than 255.
     let lim = 127;
@@ -580,7 +591,9 @@ fn disasm_survives_corrupt_prototypes() {
 #[ignore]
 fn compiler_speed() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.testes/testes");
-    let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
     let mut srcs = Vec::new();
     for e in entries {
         let p = e.unwrap().path();
