@@ -94,6 +94,15 @@ impl OpenMode {
         })
     }
 
+    /// Which directions the mode allows.
+    pub fn access(self) -> Access {
+        match self {
+            OpenMode::Read => Access::READ,
+            OpenMode::Write | OpenMode::Append => Access::WRITE,
+            _ => Access::READ_WRITE,
+        }
+    }
+
     fn options(self) -> std::fs::OpenOptions {
         let mut o = std::fs::OpenOptions::new();
         match self {
@@ -106,6 +115,29 @@ impl OpenMode {
         };
         o
     }
+}
+
+/// The directions a file may be used in; the other fails at once with `EBADF`, as C's
+/// stdio fails a write on a file opened for reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub read: bool,
+    pub write: bool,
+}
+
+impl Access {
+    pub const READ: Access = Access {
+        read: true,
+        write: false,
+    };
+    pub const WRITE: Access = Access {
+        read: false,
+        write: true,
+    };
+    pub const READ_WRITE: Access = Access {
+        read: true,
+        write: true,
+    };
 }
 
 /// Which end of a pipe to a child process the script holds (`io.popen`'s `"r"` and `"w"`).
@@ -190,6 +222,7 @@ pub struct HostFile {
     wbuf: Vec<u8>,
     buffering: Buffering,
     capacity: usize,
+    access: Access,
     /// Set when a read met the end of the file; cleared by `clear_eof`, a seek or a write
     /// (C's end-of-file indicator: no device read is tried while it is set).
     eof: bool,
@@ -197,10 +230,11 @@ pub struct HostFile {
 }
 
 impl HostFile {
-    /// A buffered file over `stream`.
-    pub fn new(stream: Box<dyn FileStream>, buffering: Buffering) -> HostFile {
+    /// A buffered file over `stream`, usable in the directions `access` allows.
+    pub fn new(stream: Box<dyn FileStream>, buffering: Buffering, access: Access) -> HostFile {
         HostFile {
             stream,
+            access,
             rbuf: Vec::new(),
             rpos: 0,
             wbuf: Vec::new(),
@@ -220,6 +254,9 @@ impl HostFile {
     /// empty slice means end of file.
     pub fn fill_buf(&mut self) -> HostResult<&[u8]> {
         if self.rpos >= self.rbuf.len() && !self.eof {
+            if !self.access.read {
+                return Err(HostError::from_errno(EBADF));
+            }
             self.flush_writes()?;
             self.rbuf.resize(self.capacity.max(64), 0);
             self.rpos = 0;
@@ -303,6 +340,9 @@ impl HostFile {
 
     /// Writes `data`, buffered as the file's buffering mode says.
     pub fn write(&mut self, data: &[u8]) -> HostResult<()> {
+        if !self.access.write {
+            return Err(HostError::from_errno(EBADF));
+        }
         self.drop_read_buffer()?;
         self.eof = false;
         if self.stream.buffers_writes() {
@@ -411,6 +451,8 @@ impl Drop for HostFile {
     }
 }
 
+/// Linux's `EBADF` ("Bad file descriptor").
+const EBADF: i32 = 9;
 /// Linux's `EINVAL` ("Invalid argument").
 const EINVAL: i32 = 22;
 /// Linux's `EISDIR` ("Is a directory").
@@ -447,7 +489,9 @@ struct DiskFile {
 impl DiskFile {
     fn file(&mut self) -> HostResult<&mut std::fs::File> {
         // EBADF: the device was closed.
-        self.file.as_mut().ok_or_else(|| HostError::from_errno(9))
+        self.file
+            .as_mut()
+            .ok_or_else(|| HostError::from_errno(EBADF))
     }
 }
 
@@ -482,13 +526,13 @@ impl FileStream for Pipe {
     fn read(&mut self, buf: &mut [u8]) -> HostResult<usize> {
         match self.from_child.as_mut() {
             Some(p) => retry(|| p.read(buf)),
-            None => Err(HostError::from_errno(9)),
+            None => Err(HostError::from_errno(EBADF)),
         }
     }
     fn write(&mut self, data: &[u8]) -> HostResult<()> {
         match self.to_child.as_mut() {
             Some(p) => retry(|| p.write_all(data)),
-            None => Err(HostError::from_errno(9)),
+            None => Err(HostError::from_errno(EBADF)),
         }
     }
     fn seek(&mut self, _: Whence, _: i64) -> HostResult<u64> {
@@ -526,7 +570,7 @@ impl FileStream for Standard {
                 retry(|| input.read(buf))
             }
             // EBADF, as reading a write-only descriptor gives.
-            _ => Err(HostError::from_errno(9)),
+            _ => Err(HostError::from_errno(EBADF)),
         }
     }
     fn write(&mut self, data: &[u8]) -> HostResult<()> {
@@ -539,7 +583,7 @@ impl FileStream for Standard {
                 let mut err = std::io::stderr().lock();
                 retry(|| err.write_all(data))
             }
-            StdStream::Input => Err(HostError::from_errno(9)),
+            StdStream::Input => Err(HostError::from_errno(EBADF)),
         }
     }
     fn flush(&mut self) -> HostResult<()> {
@@ -658,6 +702,7 @@ impl State {
         Ok(HostFile::new(
             Box::new(DiskFile { file: Some(file) }),
             Buffering::Full,
+            mode.access(),
         ))
     }
 
@@ -669,6 +714,7 @@ impl State {
         Ok(HostFile::new(
             Box::new(DiskFile { file: Some(file) }),
             Buffering::Full,
+            Access::READ_WRITE,
         ))
     }
 
@@ -689,16 +735,21 @@ impl State {
             child,
             status: None,
         };
-        Ok(HostFile::new(Box::new(pipe), Buffering::Full))
+        let access = match mode {
+            PipeMode::Read => Access::READ,
+            PipeMode::Write => Access::WRITE,
+        };
+        Ok(HostFile::new(Box::new(pipe), Buffering::Full, access))
     }
 
     /// A handle on a standard stream. Output shares the buffer `print` writes through.
     pub fn host_std_file(&mut self, which: StdStream) -> HostFile {
-        let buffering = match which {
-            StdStream::Error => Buffering::No,
-            _ => Buffering::Line,
+        let (buffering, access) = match which {
+            StdStream::Input => (Buffering::Line, Access::READ),
+            StdStream::Output => (Buffering::Line, Access::WRITE),
+            StdStream::Error => (Buffering::No, Access::WRITE),
         };
-        HostFile::new(Box::new(Standard(which)), buffering)
+        HostFile::new(Box::new(Standard(which)), buffering, access)
     }
 
     /// Flushes the process's standard output buffer.

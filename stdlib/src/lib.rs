@@ -3,9 +3,13 @@
 pub mod base;
 pub mod coroutine;
 pub mod format;
+pub mod io;
+pub mod math;
+pub mod os;
 pub mod ostime;
 pub mod pack;
 pub mod pattern;
+pub mod table;
 pub mod util;
 
 #[cfg(test)]
@@ -41,5 +45,13 @@ pub fn open_libs(st: &mut State) -> LuaResult<()> {
     st.raw_set_str(loaded, "_G", g);
     let co = coroutine::open(st)?;
     register_lib(st, "coroutine", co);
+    let table = table::open(st)?;
+    register_lib(st, "table", table);
+    let io = io::open(st)?;
+    register_lib(st, "io", io);
+    let os = os::open(st)?;
+    register_lib(st, "os", os);
+    let math = math::open(st)?;
+    register_lib(st, "math", math);
     Ok(())
 }
