@@ -10,6 +10,8 @@ pub mod ostime;
 pub mod pack;
 pub mod pattern;
 pub mod table;
+pub mod string;
+pub mod utf8;
 pub mod util;
 
 #[cfg(test)]
@@ -53,5 +55,9 @@ pub fn open_libs(st: &mut State) -> LuaResult<()> {
     register_lib(st, "os", os);
     let math = math::open(st)?;
     register_lib(st, "math", math);
+    let string = string::open(st)?;
+    register_lib(st, "string", string);
+    let utf8 = utf8::open(st)?;
+    register_lib(st, "utf8", utf8);
     Ok(())
 }
