@@ -39,6 +39,9 @@ impl State {
         if th.frames.len() >= crate::thread::MAX_STACK / 4 {
             return Err(self.runtime_error("stack overflow"));
         }
+        if self.interrupted() {
+            return Err(self.interrupt_error());
+        }
         let needed = func + 1 + fsize + if p.is_vararg { nargs + 1 } else { 0 };
         if needed > th.stack.len() {
             self.grow_stack_to(needed + MIN_STACK)?;
@@ -556,6 +559,23 @@ impl State {
         Ok(())
     }
 
+    /// After an uncatchable error (a limit, an interrupt) reached the host: drops the frames
+    /// above the base frame, closes upvalues and to-be-closed variables from `level` up
+    /// (ignoring their errors) and sets the top to `level`, so the state can be used again.
+    pub fn reset_after_uncatchable(&mut self, level: usize) {
+        let th = self.thread();
+        th.frames.truncate(1);
+        th.nny = if self.is_main_thread() { 1 } else { 0 };
+        th.errfunc = 0;
+        th.allow_hook = true;
+        let saved = self.error_value;
+        let _ = self.close_level(level, None);
+        let th = self.thread();
+        th.tbc.retain(|&s| s < level);
+        th.top = level;
+        self.error_value = saved;
+    }
+
     /// Closes everything pending on the main thread (state shutdown).
     pub(crate) fn close_all_on_exit(&mut self) -> LuaResult<()> {
         let th = self.thread();
@@ -913,7 +933,9 @@ impl State {
     #[cold]
     pub(crate) fn interrupt_error(&mut self) -> LuaError {
         self.interrupt.store(false, std::sync::atomic::Ordering::Relaxed);
-        self.error_value = self.str_value("interrupted!");
+        let th = self.cur;
+        let tb = self.traceback(th, Some(b"interrupted!"), 0);
+        self.error_value = self.str_value(&tb);
         LuaError::Limit(LimitKind::Interrupted)
     }
 }

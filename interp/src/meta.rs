@@ -370,7 +370,7 @@ impl State {
     /// The error for integer division or modulo by zero.
     #[cold]
     pub(crate) fn div_by_zero_error(&mut self, op: ArithOp) -> crate::error::LuaError {
-        let msg = if op == ArithOp::Mod { "attempt to perform 'n%%0'" } else { "attempt to divide by zero" };
+        let msg = if op == ArithOp::Mod { "attempt to perform 'n%0'" } else { "attempt to divide by zero" };
         self.runtime_error(msg)
     }
 

@@ -1,4 +1,11 @@
+//! The `luna` command: runs Lua scripts as `lua` does, checks files (`--check`), and offers an
+//! interactive REPL.
+
+mod cli;
+mod repl;
+mod signals;
+
 fn main() {
-    eprintln!("luna: not yet able to run scripts");
-    std::process::exit(1);
+    let code = cli::main();
+    std::process::exit(code);
 }

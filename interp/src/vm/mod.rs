@@ -665,6 +665,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         }
                         // A native function ran; its results are above the callee slot.
                         let nres = th.top - func;
+                        th.frames.get_unchecked_mut(fi).func -= delta;
                         let ret = st.finish_return(fi, func, nres)?;
                         if ret {
                             return Ok(());
