@@ -792,9 +792,9 @@ impl State {
         std::path::Path::new(SHELL).exists()
     }
 
-    /// Runs a command with the shell and waits for it (C's `system`).
+    /// Runs a command with the shell and waits for it. Like C's `system`, it does not flush
+    /// the process's output buffers first.
     pub fn host_execute(&mut self, command: &[u8]) -> HostResult<ProcessStatus> {
-        let _ = std::io::stdout().flush();
         let st = shell_command(command)
             .status()
             .map_err(|e| HostError::from_io(&e))?;

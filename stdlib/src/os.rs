@@ -153,7 +153,6 @@ fn execute(st: &mut State) -> LuaResult<usize> {
         }
         Some(cmd) => {
             let cmd = cmd.as_bytes().to_vec();
-            crate::io::flush_all(st);
             let r = st.host_execute(&cmd);
             Ok(crate::io::exec_result(st, r))
         }
