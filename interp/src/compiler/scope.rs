@@ -320,7 +320,7 @@ impl<'a> Compiler<'a> {
         if self.compat == Compat::Lua544 {
             // 5.4.4 resolved breaks (and closed) before ending the block's variables.
             if bl.is_loop {
-                hasclose = self.create_label("break", 0, false)?;
+                hasclose = self.create_label("break", 0, false, 0)?;
             }
             if !hasclose && has_previous && bl.upval {
                 self.emit_abc(OpCode::Close, stklevel, 0, 0);
@@ -329,7 +329,7 @@ impl<'a> Compiler<'a> {
         } else {
             self.remove_vars(bl.nactvar);
             if bl.is_loop {
-                hasclose = self.create_label("break", 0, false)?;
+                hasclose = self.create_label("break", 0, false, 0)?;
             }
             if !hasclose && has_previous && bl.upval {
                 self.emit_abc(OpCode::Close, stklevel, 0, 0);
@@ -381,7 +381,7 @@ impl<'a> Compiler<'a> {
     }
 
     /// Resolves pending goto `g` to `label`.
-    fn solve_goto(&mut self, g: usize, label: LabelDesc<'a>) -> CResult<()> {
+    fn solve_goto(&mut self, g: usize, label: LabelDesc<'a>, err_line: u32) -> CResult<()> {
         let gt = self.gotos[g];
         if gt.nactvar < label.nactvar {
             let varname = self.local_var(gt.nactvar).name;
@@ -389,7 +389,7 @@ impl<'a> Compiler<'a> {
                 "<goto {}> at line {} jumps into the scope of local '{}'",
                 gt.name, gt.line, varname
             );
-            return Err(self.error(msg, self.last_line.max(label.line)));
+            return Err(self.error(msg, err_line));
         }
         self.patch_list(gt.pc, label.pc)?;
         self.gotos.remove(g);
@@ -398,13 +398,13 @@ impl<'a> Compiler<'a> {
 
     /// Resolves the pending gotos of the current block that go to `lb`; true if one of them
     /// needs to close upvalues.
-    fn solve_gotos(&mut self, lb: LabelDesc<'a>) -> CResult<bool> {
+    fn solve_gotos(&mut self, lb: LabelDesc<'a>, err_line: u32) -> CResult<bool> {
         let mut i = self.fs.blocks.last().expect("no block").first_goto;
         let mut needsclose = false;
         while i < self.gotos.len() {
             if self.gotos[i].name == lb.name {
                 needsclose |= self.gotos[i].close;
-                self.solve_goto(i, lb)?;
+                self.solve_goto(i, lb, err_line)?;
             } else {
                 i += 1;
             }
@@ -413,8 +413,16 @@ impl<'a> Compiler<'a> {
     }
 
     /// Creates label `name` here. `last`: the label ends its block, so the block's variables
-    /// count as out of scope at it. Returns true if it emitted a `CLOSE`.
-    pub(crate) fn create_label(&mut self, name: &'a str, line: u32, last: bool) -> CResult<bool> {
+    /// count as out of scope at it. `err_line`: where a goto jumping into the scope of a local
+    /// is reported (Lua reports it at the token after the label). Returns true if it emitted
+    /// a `CLOSE`.
+    pub(crate) fn create_label(
+        &mut self,
+        name: &'a str,
+        line: u32,
+        last: bool,
+        err_line: u32,
+    ) -> CResult<bool> {
         let pc = self.get_label();
         let nactvar = if last {
             self.fs.blocks.last().expect("no block").nactvar
@@ -429,7 +437,7 @@ impl<'a> Compiler<'a> {
             close: false,
         };
         self.labels.push(lb);
-        if self.solve_gotos(lb)? {
+        if self.solve_gotos(lb, err_line)? {
             let level = self.nvarstack();
             self.emit_abc(OpCode::Close, level, 0, 0);
             return Ok(true);

@@ -9,7 +9,17 @@ use crate::proto::VarKind;
 
 use super::code::NO_JUMP;
 use super::exp::{ExpDesc, ExpKind};
+use super::expr::first_line;
 use super::{CResult, Compiler};
+
+/// The line of the first token of a statement.
+fn stat_first_line(s: &Stat) -> u32 {
+    match &s.kind {
+        StatKind::Assign { targets, .. } => targets.first().map_or(s.line, first_line),
+        StatKind::Call(e) => first_line(e),
+        _ => s.line,
+    }
+}
 
 impl<'a> Compiler<'a> {
     /// The statements of a block, in the current scope. `in_repeat`: the block is the body of
@@ -32,15 +42,18 @@ impl<'a> Compiler<'a> {
                     j += 1;
                 }
                 let last = j == stats.len() && b.ret.is_none() && !in_repeat;
-                // Lua reports a repeated label at the token after the run.
-                let err_line = stats[j - 1].line;
+                // Lua reports errors here at the token after the run.
+                let err_line = match stats.get(j) {
+                    Some(s) => stat_first_line(s),
+                    None => b.ret.as_ref().map_or(b.end_line, |r| r.line),
+                };
                 for s in stats[i..j].iter().rev() {
                     let StatKind::Label(name) = &s.kind else {
                         unreachable!()
                     };
                     self.last_line = s.line;
                     self.check_repeated(name, err_line)?;
-                    self.create_label(name, s.line, last)?;
+                    self.create_label(name, s.line, last, err_line)?;
                     self.fs.freereg = self.nvarstack();
                 }
                 i = j;
@@ -137,7 +150,7 @@ impl<'a> Compiler<'a> {
                 // Labels are normally handled by `statlist`, which knows what follows them.
                 self.last_line = line;
                 self.check_repeated(name, line)?;
-                self.create_label(name, line, false)?;
+                self.create_label(name, line, false, line)?;
             }
             StatKind::Break => {
                 self.last_line = line;

@@ -10,6 +10,7 @@
 //!
 //! Set `LUNA_REGEN_EXPECTED=1` to regenerate the `.expected` files with the installed luac.
 
+mod fuzz;
 mod unit;
 
 use std::path::{Path, PathBuf};

@@ -134,10 +134,9 @@ fn compiler_error_messages() {
             "::l1::\ndo ::l1:: end",
             "t.lua:2: label 'l1' already defined on line 1",
         ),
-        // (Lua reports this one at line 4, the token after the labels.)
         (
             "local function f()\n ::a:: \n ::a::\nend",
-            "t.lua:3: label 'a' already defined on line 3",
+            "t.lua:4: label 'a' already defined on line 3",
         ),
         (
             "local x <const> = 1\n\nx = 2",
@@ -173,15 +172,15 @@ fn compiler_error_messages() {
         ),
         (
             "repeat\n goto l1\n local a\n ::l1::\nuntil a",
-            "t.lua:4: <goto l1> at line 2 jumps into the scope of local 'a'",
+            "t.lua:5: <goto l1> at line 2 jumps into the scope of local 'a'",
         ),
         (
             "goto l1\nlocal a\n::l1::\n::l2::\nreturn",
-            "t.lua:3: <goto l1> at line 1 jumps into the scope of local 'a'",
+            "t.lua:5: <goto l1> at line 1 jumps into the scope of local 'a'",
         ),
         (
             "do\n goto l1\n local a\n ::l1::\n a = 1\nend",
-            "t.lua:4: <goto l1> at line 2 jumps into the scope of local 'a'",
+            "t.lua:5: <goto l1> at line 2 jumps into the scope of local 'a'",
         ),
         (
             "while x do end break",
