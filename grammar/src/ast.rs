@@ -239,32 +239,32 @@ impl Drop for Expr {
         if !self.kind.has_boxed_operands() {
             return;
         }
+        // Follow one operand at a time; the stack is only needed (and allocated) where both
+        // operands of a node have operands of their own.
         let mut pending: Vec<Box<Expr>> = Vec::new();
-        take_boxed_operands(&mut self.kind, &mut pending);
-        while let Some(mut e) = pending.pop() {
-            if e.kind.has_boxed_operands() {
-                take_boxed_operands(&mut e.kind, &mut pending);
-            }
+        let mut next = take_boxed_operands(&mut self.kind, &mut pending);
+        while let Some(mut e) = next.take().or_else(|| pending.pop()) {
+            next = take_boxed_operands(&mut e.kind, &mut pending);
             // `e` is dropped here, with no boxed operands left.
         }
     }
 }
 
-fn take_boxed_operands(kind: &mut ExprKind, pending: &mut Vec<Box<Expr>>) {
-    match std::mem::replace(kind, ExprKind::Nil) {
-        ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => {
-            pending.push(a);
+/// Moves the boxed operands out of a node: returns one that has operands of its own, pushes
+/// the other one on `pending` if it has some too, and drops the rest here (their own drop does
+/// not recurse through boxes).
+fn take_boxed_operands(kind: &mut ExprKind, pending: &mut Vec<Box<Expr>>) -> Option<Box<Expr>> {
+    let (first, second) = match std::mem::replace(kind, ExprKind::Nil) {
+        ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => (a, Some(b)),
+        ExprKind::Unary(_, a) | ExprKind::Paren(a) => (a, None),
+        ExprKind::Call(f, _args) => (f, None),
+        ExprKind::Method(o, _, _args) => (o, None),
+        _ => return None,
+    };
+    if let Some(b) = second {
+        if b.kind.has_boxed_operands() {
             pending.push(b);
         }
-        ExprKind::Unary(_, a) | ExprKind::Paren(a) => pending.push(a),
-        ExprKind::Call(f, args) => {
-            pending.push(f);
-            drop(args);
-        }
-        ExprKind::Method(o, _, args) => {
-            pending.push(o);
-            drop(args);
-        }
-        _ => {}
     }
+    first.kind.has_boxed_operands().then_some(first)
 }

@@ -106,7 +106,8 @@ impl StrLit<'_> {
 #[logos(error = LexError)]
 #[logos(skip r"[ \t\x0B\x0C]+")]
 pub enum Tok<'s> {
-    #[regex(r"\n\r?|\r\n?", newline)]
+    /// Line breaks and the blanks that follow them (indentation), counted in one go.
+    #[regex(r"[\n\r][ \t\x0B\x0C\n\r]*", newlines)]
     Newline,
     #[token("--", comment)]
     Comment,
@@ -313,8 +314,17 @@ fn error(lex: &Lx<'_>, message: impl Into<String>, near: Near) -> LexError {
     LexError { message: message.into(), line: lex.extras.line, near }
 }
 
-fn newline(lex: &mut Lx<'_>) -> Skip {
-    lex.extras.line += 1;
+fn newlines(lex: &mut Lx<'_>) -> Skip {
+    let s = lex.slice();
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] == b'\n' || s[i] == b'\r' {
+            lex.extras.line += 1;
+            i += line_break_len(&s[i..]);
+        } else {
+            i += 1;
+        }
+    }
     Skip
 }
 

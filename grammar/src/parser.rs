@@ -31,6 +31,15 @@ lalrpop_util::lalrpop_mod!(
 
 pub(crate) type Level = u32;
 pub(crate) type Sub = (Expr, Level);
+/// What the parser's stack holds for a statement: its depth, and whether it is a label. The
+/// statement itself goes straight to `Ctx::stats`: statements are large (256 bytes), and the
+/// parser moves its stack entries often (their size is that of the largest value a rule
+/// produces).
+#[derive(Clone, Copy)]
+pub struct StatD {
+    level: Level,
+    is_label: bool,
+}
 
 /// The deepest level a chunk may use. PUC-Lua raises "C stack overflow" when its C-call count
 /// reaches `MAX_SYNTAX_LEVELS`; when `load` is called from a Lua script, two calls are already
@@ -226,11 +235,16 @@ impl<'s> Iterator for TokenStream<'s, '_> {
 pub struct Ctx {
     /// Line of the current token (the parser's lookahead), or of the end of input.
     line: Cell<u32>,
+    /// Statements of the blocks being read, innermost block last (see `StatAcc`).
+    stats: RefCell<Vec<Stat>>,
+    /// Operators of the expressions being read, innermost last (see `Folder`).
+    pending: RefCell<Vec<Pending>>,
     /// For each function being parsed, innermost last: whether it is vararg.
     vararg: RefCell<Vec<bool>>,
 }
 
 /// A block without its closing line.
+#[derive(Default)]
 pub struct BlockParts {
     stats: Vec<Stat>,
     ret: Option<Return>,
@@ -239,23 +253,15 @@ pub struct BlockParts {
 }
 
 impl BlockParts {
-    pub(crate) fn new(stats: StatAcc, ret: Option<(Return, Level)>) -> BlockParts {
-        let (ret, ret_depth) = match ret {
-            Some((r, d)) => (Some(r), d),
-            None => (None, 0),
-        };
-        BlockParts { stats: stats.stats, ret, depth: stats.depth.max(ret_depth) }
-    }
 
     pub(crate) fn finish(self, end_line: u32) -> Block {
         Block { stats: self.stats, ret: self.ret, end_line }
     }
 }
 
-/// Statements read so far in a block.
-#[derive(Default)]
+/// Statements read so far in a block: those of `Ctx::stats` from `start` on.
 pub struct StatAcc {
-    stats: Vec<Stat>,
+    start: usize,
     depth: Level,
     /// Labels in a row so far: PUC-Lua parses the statements that follow a label (`;` and
     /// labels) one level deeper.
@@ -282,16 +288,15 @@ impl IfArms {
     }
 
     fn close_last(&mut self, end_line: u32, next: Option<(u32, Expr, BlockParts)>) {
-        let placeholder = (0, Expr::new(ExprKind::Nil, 0), BlockParts::new(StatAcc::default(), None));
+        let placeholder = (0, Expr::new(ExprKind::Nil, 0), BlockParts::default());
         let (line, cond, block) = std::mem::replace(&mut self.last, next.unwrap_or(placeholder));
         self.depth = self.depth.max(block.depth);
         self.arms.push(IfArm { cond, block: block.finish(end_line), line });
     }
 
-    pub(crate) fn elseif(mut self, line: u32, cond: (Expr, Level), block: BlockParts) -> IfArms {
+    pub(crate) fn elseif(&mut self, line: u32, cond: (Expr, Level), block: BlockParts) {
         self.depth = self.depth.max(cond.1);
         self.close_last(line, Some((line, cond.0, block)));
-        self
     }
 }
 
@@ -318,17 +323,20 @@ const UNARY_PRIORITY: u8 = 12;
 
 /// A pending operator: what PUC-Lua's recursive `subexpr` keeps on the C stack while it reads
 /// the operand to its right.
-enum Pending {
+pub(crate) enum Pending {
     Unary { op: UnOp, line: u32, limit: u8 },
-    Binary { lhs: Expr, op: BinOp, line: u32, limit: u8 },
+    Binary { lhs: Box<Expr>, op: BinOp, line: u32, limit: u8 },
 }
 
 /// Turns a flat sequence of operands and operators into a tree, exactly as `lparser.c`'s
-/// `subexpr` does (same priorities, same notion of levels), but with an explicit stack.
+/// `subexpr` does (same priorities, same notion of levels), but with an explicit stack: its
+/// pending operators are those of `Ctx::pending` from `base` on (sequences nest: an inner one,
+/// in parentheses or arguments, is finished before the outer one goes on).
 pub struct Folder {
-    pending: Vec<Pending>,
-    /// The operand or subtree just completed (absent while an operand is awaited).
-    value: Option<Expr>,
+    base: usize,
+    /// The operand or subtree just completed (absent while an operand is awaited). Boxed, as
+    /// it will become an operand, and to keep the parser's stack entries small.
+    value: Option<Box<Expr>>,
     /// The priority limit of the current frame.
     limit: u8,
     /// The current frame's level, the expression's own frame being 1.
@@ -338,8 +346,8 @@ pub struct Folder {
 }
 
 impl Folder {
-    fn new() -> Folder {
-        Folder { pending: Vec::new(), value: None, limit: 0, level: 1, max: 1 }
+    fn new(ctx: &Ctx) -> Folder {
+        Folder { base: ctx.pending.borrow().len(), value: None, limit: 0, level: 1, max: 1 }
     }
 
     fn enter(&mut self) -> Result<(), PErr> {
@@ -352,14 +360,14 @@ impl Folder {
         Ok(())
     }
 
-    fn push_unary(&mut self, (op, line): (UnOp, u32)) -> Result<(), PErr> {
-        self.pending.push(Pending::Unary { op, line, limit: self.limit });
+    fn push_unary(&mut self, pending: &mut Vec<Pending>, (op, line): (UnOp, u32)) -> Result<(), PErr> {
+        pending.push(Pending::Unary { op, line, limit: self.limit });
         self.limit = UNARY_PRIORITY;
         self.enter()
     }
 
     fn push_operand(&mut self, (e, depth): Sub) -> Result<(), PErr> {
-        self.value = Some(e);
+        self.value = Some(Box::new(e));
         self.max = self.max.max(self.level + depth);
         if self.max + 1 > LEVEL_LIMIT {
             return Err(PErr::too_deep());
@@ -368,39 +376,42 @@ impl Folder {
     }
 
     /// Completes the innermost pending operator with the current value.
-    fn reduce(&mut self) -> bool {
-        let Some(p) = self.pending.pop() else { return false };
-        let rhs = self.value.take().unwrap_or_else(|| Expr::new(ExprKind::Nil, 0));
+    fn reduce(&mut self, pending: &mut Vec<Pending>) -> bool {
+        if pending.len() <= self.base {
+            return false;
+        }
+        let Some(p) = pending.pop() else { return false };
+        let rhs = self.value.take().unwrap_or_else(|| Box::new(Expr::new(ExprKind::Nil, 0)));
         let (e, limit) = match p {
             Pending::Unary { op, line, limit } => {
-                (Expr::new(ExprKind::Unary(op, Box::new(rhs)), line), limit)
+                (Expr::new(ExprKind::Unary(op, rhs), line), limit)
             }
             Pending::Binary { lhs, op, line, limit } => {
-                (Expr::new(ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), line), limit)
+                (Expr::new(ExprKind::Binary(op, lhs, rhs), line), limit)
             }
         };
-        self.value = Some(e);
+        self.value = Some(Box::new(e));
         self.limit = limit;
         self.level -= 1;
         true
     }
 
-    fn push_binary(&mut self, (op, line): (BinOp, u32)) -> Result<(), PErr> {
+    fn push_binary(&mut self, pending: &mut Vec<Pending>, (op, line): (BinOp, u32)) -> Result<(), PErr> {
         let (left, right) = priority(op);
         while left <= self.limit {
-            if !self.reduce() {
+            if !self.reduce(pending) {
                 break;
             }
         }
-        let lhs = self.value.take().unwrap_or_else(|| Expr::new(ExprKind::Nil, 0));
-        self.pending.push(Pending::Binary { lhs, op, line, limit: self.limit });
+        let lhs = self.value.take().unwrap_or_else(|| Box::new(Expr::new(ExprKind::Nil, 0)));
+        pending.push(Pending::Binary { lhs, op, line, limit: self.limit });
         self.limit = right;
         self.enter()
     }
 
-    fn finish(mut self) -> (Expr, Level) {
-        while self.reduce() {}
-        let e = self.value.take().unwrap_or_else(|| Expr::new(ExprKind::Nil, 0));
+    fn finish(mut self, pending: &mut Vec<Pending>) -> (Expr, Level) {
+        while self.reduce(pending) {}
+        let e = self.value.take().map_or_else(|| Expr::new(ExprKind::Nil, 0), |b| *b);
         (e, self.max)
     }
 
@@ -416,7 +427,33 @@ fn is_var(e: &Expr) -> bool {
 
 impl Ctx {
     fn new() -> Ctx {
-        Ctx { line: Cell::new(1), vararg: RefCell::new(vec![true]) }
+        Ctx {
+            line: Cell::new(1),
+            stats: RefCell::new(Vec::new()),
+            pending: RefCell::new(Vec::new()),
+            vararg: RefCell::new(vec![true]),
+        }
+    }
+
+    pub(crate) fn stat(&self, kind: StatKind, line: u32, level: Level) -> StatD {
+        let is_label = matches!(kind, StatKind::Label(_));
+        self.stats.borrow_mut().push(Stat { kind, line });
+        StatD { level, is_label }
+    }
+
+    pub(crate) fn start_block(&self) -> StatAcc {
+        StatAcc { start: self.stats.borrow().len(), depth: 0, label_run: 0 }
+    }
+
+    pub(crate) fn block(&self, acc: StatAcc, ret: Option<(Return, Level)>) -> BlockParts {
+        let (ret, ret_depth) = match ret {
+            Some((r, d)) => (Some(r), d),
+            None => (None, 0),
+        };
+        let mut all = self.stats.borrow_mut();
+        let mut stats = Vec::with_capacity(all.len() - acc.start);
+        stats.extend(all.drain(acc.start..));
+        BlockParts { stats, ret, depth: acc.depth.max(ret_depth) }
     }
 
     pub(crate) fn chunk(&self, b: BlockParts) -> Chunk {
@@ -429,23 +466,18 @@ impl Ctx {
         ret: (Return, Level),
     ) -> PResult<'s, BlockParts> {
         check_level(ret.1)?;
-        Ok(BlockParts::new(stats, Some(ret)))
+        Ok(self.block(stats, Some(ret)))
     }
 
-    pub(crate) fn push_stat<'s>(
-        &self,
-        mut acc: StatAcc,
-        (stat, level): (Stat, Level),
-    ) -> PResult<'s, StatAcc> {
-        let level = if matches!(stat.kind, StatKind::Label(_)) {
+    pub(crate) fn push_stat<'s>(&self, mut acc: StatAcc, s: StatD) -> PResult<'s, StatAcc> {
+        let level = if s.is_label {
             acc.label_run += 1;
             acc.label_run
         } else {
             acc.label_run = 0;
-            level
+            s.level
         };
         acc.depth = acc.depth.max(check_level(level)?);
-        acc.stats.push(stat);
         Ok(acc)
     }
 
@@ -461,22 +493,22 @@ impl Ctx {
         body: BlockParts,
         until_line: u32,
         cond: (Expr, Level),
-    ) -> (Stat, Level) {
+    ) -> StatD {
         let depth = body.depth.max(cond.1);
         let kind = StatKind::Repeat { body: body.finish(until_line), cond: cond.0 };
-        (Stat { kind, line }, 1 + depth)
+        self.stat(kind, line, 1 + depth)
     }
 
-    pub(crate) fn if_arm(&self, line: u32, cond: (Expr, Level), block: BlockParts) -> IfArms {
-        IfArms::new(line, cond, block)
+    pub(crate) fn if_arm(&self, line: u32, cond: (Expr, Level), block: BlockParts) -> Box<IfArms> {
+        Box::new(IfArms::new(line, cond, block))
     }
 
     pub(crate) fn if_stat(
         &self,
-        mut arms: IfArms,
+        mut arms: Box<IfArms>,
         else_part: Option<(u32, BlockParts)>,
         end_line: u32,
-    ) -> (Stat, Level) {
+    ) -> StatD {
         let line = arms.last.0;
         let first_line = arms.arms.first().map_or(line, |a| a.line);
         let else_block = match else_part {
@@ -490,8 +522,9 @@ impl Ctx {
                 None
             }
         };
-        let kind = StatKind::If { arms: arms.arms, else_block, end_line };
-        (Stat { kind, line: first_line }, 1 + arms.depth)
+        let depth = arms.depth;
+        let kind = StatKind::If { arms: std::mem::take(&mut arms.arms), else_block, end_line };
+        self.stat(kind, first_line, 1 + depth)
     }
 
     pub(crate) fn assign(
@@ -499,18 +532,18 @@ impl Ctx {
         targets: Targets,
         line: u32,
         exprs: (Vec<Expr>, Level),
-    ) -> (Stat, Level) {
+    ) -> StatD {
         // The values are read at the level of the last target's recursion.
         let n = targets.exprs.len() as Level;
         let depth = targets.depth.max(n + exprs.1);
-        (Stat { kind: StatKind::Assign { targets: targets.exprs, exprs: exprs.0 }, line }, depth)
+        self.stat(StatKind::Assign { targets: targets.exprs, exprs: exprs.0 }, line, depth)
     }
 
-    pub(crate) fn call_stat<'s>(&self, line: u32, (e, depth): Sub) -> PResult<'s, (Stat, Level)> {
-        if !e.is_multi() || matches!(e.kind, ExprKind::Vararg) {
+    pub(crate) fn call_stat<'s>(&self, line: u32, (e, depth): Sub) -> PResult<'s, StatD> {
+        if !matches!(e.kind, ExprKind::Call(..) | ExprKind::Method(..)) {
             return user(PErr::at_current("syntax error", true));
         }
-        Ok((Stat { kind: StatKind::Call(e), line }, 1 + depth))
+        Ok(self.stat(StatKind::Call(e), line, 1 + depth))
     }
 
     pub(crate) fn first_target<'s>(&self, (e, depth): Sub) -> PResult<'s, Targets> {
@@ -535,12 +568,13 @@ impl Ctx {
 
     pub(crate) fn more_arms(
         &self,
-        arms: IfArms,
+        mut arms: Box<IfArms>,
         line: u32,
         cond: (Expr, Level),
         block: BlockParts,
-    ) -> IfArms {
-        arms.elseif(line, cond, block)
+    ) -> Box<IfArms> {
+        arms.elseif(line, cond, block);
+        arms
     }
 
     pub(crate) fn attrib<'s>(&self, name: &str, attrib: &str) -> PResult<'s, LocalName> {
@@ -576,17 +610,17 @@ impl Ctx {
         (params, is_vararg): (Vec<Name>, bool),
         body: BlockParts,
         end_line: u32,
-    ) -> (FuncBody, Level) {
+    ) -> (Box<FuncBody>, Level) {
         self.vararg.borrow_mut().pop();
         let depth = body.depth;
-        let f = FuncBody {
+        let f = Box::new(FuncBody {
             params,
             is_vararg,
             is_method: false,
             body: body.finish(end_line),
             line: 0,
             end_line,
-        };
+        });
         (f, depth)
     }
 
@@ -609,29 +643,29 @@ impl Ctx {
     }
 
     pub(crate) fn finish_exp<'s>(&self, f: Folder) -> PResult<'s, (Expr, Level)> {
-        Ok(f.finish())
+        Ok(f.finish(&mut self.pending.borrow_mut()))
     }
 
     pub(crate) fn start_unary<'s>(&self, op: (UnOp, u32)) -> PResult<'s, Folder> {
-        let mut f = Folder::new();
-        f.push_unary(op).or_else(user)?;
+        let mut f = Folder::new(self);
+        f.push_unary(&mut self.pending.borrow_mut(), op).or_else(user)?;
         Ok(f)
     }
 
     pub(crate) fn start_binary<'s>(&self, lhs: Sub, op: (BinOp, u32)) -> PResult<'s, Folder> {
-        let mut f = Folder::new();
+        let mut f = Folder::new(self);
         f.push_operand(lhs).or_else(user)?;
-        f.push_binary(op).or_else(user)?;
+        f.push_binary(&mut self.pending.borrow_mut(), op).or_else(user)?;
         Ok(f)
     }
 
     pub(crate) fn binary<'s>(&self, mut f: Folder, op: (BinOp, u32)) -> PResult<'s, Folder> {
-        f.push_binary(op).or_else(user)?;
+        f.push_binary(&mut self.pending.borrow_mut(), op).or_else(user)?;
         Ok(f)
     }
 
     pub(crate) fn unary<'s>(&self, mut f: Folder, op: (UnOp, u32)) -> PResult<'s, Folder> {
-        f.push_unary(op).or_else(user)?;
+        f.push_unary(&mut self.pending.borrow_mut(), op).or_else(user)?;
         Ok(f)
     }
 }
