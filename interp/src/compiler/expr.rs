@@ -151,28 +151,35 @@ impl<'a> Compiler<'a> {
         let line = cur.line;
         let mut v = self.primary_exp(cur)?;
         for s in chain.iter().rev() {
-            match &s.kind {
-                ExprKind::Index(_, key) => {
-                    self.exp2anyregup(&mut v)?;
-                    self.last_line = s.line;
-                    let mut k = self.expr(key)?;
-                    self.exp2val(&mut k)?;
-                    self.indexed(&mut v, &mut k)?;
-                }
-                ExprKind::Method(_, name, args) => {
-                    self.last_line = s.line;
-                    let mut key = ExpDesc::new(ExpKind::KStr(name.as_bytes()));
-                    self.code_self(&mut v, &mut key)?;
-                    self.func_args(&mut v, args, s.line, line)?;
-                }
-                ExprKind::Call(_, args) => {
-                    self.exp2nextreg(&mut v)?;
-                    self.func_args(&mut v, args, s.line, line)?;
-                }
-                _ => unreachable!(),
-            }
+            self.suffix(&mut v, s, line)?;
         }
         Ok(v)
+    }
+
+    /// Applies one suffix (`[k]`, `.k`, `:m(args)`, `(args)`) to `v`; `line` is where the
+    /// whole suffixed expression starts. (A function of its own to keep the frame of
+    /// `suffixed_exp`, live through nested arguments, small.)
+    fn suffix(&mut self, v: &mut ExpDesc<'a>, s: &'a Expr, line: u32) -> CResult<()> {
+        match &s.kind {
+            ExprKind::Index(_, key) => {
+                self.exp2anyregup(v)?;
+                self.last_line = s.line;
+                let mut k = self.expr(key)?;
+                self.exp2val(&mut k)?;
+                self.indexed(v, &mut k)
+            }
+            ExprKind::Method(_, name, args) => {
+                self.last_line = s.line;
+                let mut key = ExpDesc::new(ExpKind::KStr(name.as_bytes()));
+                self.code_self(v, &mut key)?;
+                self.func_args(v, args, s.line, line)
+            }
+            ExprKind::Call(_, args) => {
+                self.exp2nextreg(v)?;
+                self.func_args(v, args, s.line, line)
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The arguments and the `CALL` of a call whose function (and receiver) are in place.

@@ -35,38 +35,44 @@ impl<'a> Compiler<'a> {
         let mut i = from;
         while i < stats.len() {
             if let StatKind::Label(_) = stats[i].kind {
-                // A run of labels: Lua skips the following labels (compiling them) before
-                // creating each, so the run is created last to first.
-                let mut j = i;
-                while j < stats.len() && matches!(stats[j].kind, StatKind::Label(_)) {
-                    j += 1;
-                }
-                let last = j == stats.len() && b.ret.is_none() && !in_repeat;
-                // Lua reports errors here at the token after the run.
-                let err_line = match stats.get(j) {
-                    Some(s) => stat_first_line(s),
-                    None => b.ret.as_ref().map_or(b.end_line, |r| r.line),
-                };
-                for s in stats[i..j].iter().rev() {
-                    let StatKind::Label(name) = &s.kind else {
-                        unreachable!()
-                    };
-                    self.last_line = s.line;
-                    self.check_repeated(name, err_line)?;
-                    self.create_label(name, s.line, last, err_line)?;
-                    self.fs.freereg = self.nvarstack();
-                }
-                i = j;
-                continue;
+                i = self.label_run(b, i, in_repeat)?;
+            } else {
+                self.statement(&stats[i])?;
+                i += 1;
             }
-            self.statement(&stats[i])?;
-            i += 1;
         }
         if let Some(r) = &b.ret {
             self.ret_stat(r)?;
             self.fs.freereg = self.nvarstack();
         }
         Ok(())
+    }
+
+    /// The run of labels of `b` starting at statement `i`; returns the index after it.
+    /// Lua skips the following labels (compiling them) before creating each, so a run is
+    /// created last to first.
+    #[inline(never)]
+    fn label_run(&mut self, b: &'a Block, i: usize, in_repeat: bool) -> CResult<usize> {
+        let stats = &b.stats;
+        let mut j = i;
+        while j < stats.len() && matches!(stats[j].kind, StatKind::Label(_)) {
+            j += 1;
+        }
+        let last = j == stats.len() && b.ret.is_none() && !in_repeat;
+        // Lua reports errors here at the token after the run.
+        let err_line = match stats.get(j) {
+            Some(s) => stat_first_line(s),
+            None => b.ret.as_ref().map_or(b.end_line, |r| r.line),
+        };
+        for s in stats[i..j].iter().rev() {
+            if let StatKind::Label(name) = &s.kind {
+                self.last_line = s.line;
+                self.check_repeated(name, err_line)?;
+                self.create_label(name, s.line, last, err_line)?;
+                self.fs.freereg = self.nvarstack();
+            }
+        }
+        Ok(j)
     }
 
     /// A block in a scope of its own.
@@ -78,88 +84,128 @@ impl<'a> Compiler<'a> {
     }
 
     fn statement(&mut self, s: &'a Stat) -> CResult<()> {
+        // Each form has a function of its own, so that this frame, which every level of
+        // nested statements holds, stays small.
         let line = s.line;
-        match &s.kind {
-            StatKind::Local { names, exprs } => {
-                self.last_line = line;
-                self.local_stat(names, exprs, line)?;
-            }
-            StatKind::Assign { targets, exprs } => self.assign_stat(targets, exprs, line)?,
-            StatKind::Call(e) => {
-                let v = self.suffixed_exp(e)?;
-                let ExpKind::Call(pc) = v.k else {
-                    return Err(self.error("syntax error", line));
-                };
-                self.instr(pc).set_c(1);
-            }
-            StatKind::Do(b) => {
-                self.last_line = line;
-                self.block(b)?;
-                self.last_line = b.end_line;
-            }
-            StatKind::While { cond, body } => self.while_stat(cond, body, line)?,
-            StatKind::Repeat { body, cond } => self.repeat_stat(body, cond, line)?,
+        let r = match &s.kind {
+            StatKind::Local { names, exprs } => self.local_stat(names, exprs, line),
+            StatKind::Assign { targets, exprs } => self.assign_stat(targets, exprs, line),
+            StatKind::Call(e) => self.call_stat(e, line),
+            StatKind::Do(b) => self.do_stat(b, line),
+            StatKind::While { cond, body } => self.while_stat(cond, body, line),
+            StatKind::Repeat { body, cond } => self.repeat_stat(body, cond, line),
             StatKind::If {
                 arms,
                 else_block,
                 end_line,
-            } => self.if_stat(arms, else_block.as_ref(), *end_line)?,
+            } => self.if_stat(arms, else_block.as_ref(), *end_line),
             StatKind::NumFor {
                 var,
                 start,
                 limit,
                 step,
                 body,
-            } => {
-                self.enter_block(true);
-                self.last_line = line;
-                self.for_num(var, start, limit, step.as_ref(), body, line)?;
-                self.last_line = body.end_line;
-                self.leave_block(body.end_line)?;
-            }
+            } => self.num_for_stat(var, start, limit, step.as_ref(), body, line),
             StatKind::GenFor {
                 names,
                 exprs,
                 body,
                 in_line,
-            } => {
-                self.enter_block(true);
-                self.last_line = line;
-                self.for_list(names, exprs, body, *in_line, line)?;
-                self.last_line = body.end_line;
-                self.leave_block(body.end_line)?;
-            }
-            StatKind::Function { name, func } => self.func_stat(name, func, line)?,
-            StatKind::LocalFunction { name, func } => {
-                self.last_line = line;
-                let fvar = self.fs.nactvar;
-                self.new_localvar(name, line)?;
-                self.adjust_local_vars(1)?;
-                self.body(func, func.line)?;
-                // Debug information sees the variable only after the closure exists.
-                let pc = self.fs.pc() as u32;
-                if let Some(v) = self.local_debug_info(fvar) {
-                    v.start_pc = pc;
-                }
-            }
-            StatKind::Goto(name) => {
-                self.last_line = line;
-                self.goto_stat(name, line)?;
-            }
-            StatKind::Label(name) => {
-                // Labels are normally handled by `statlist`, which knows what follows them.
-                self.last_line = line;
-                self.check_repeated(name, line)?;
-                self.create_label(name, line, false, line)?;
-            }
+            } => self.gen_for_stat(names, exprs, body, *in_line, line),
+            StatKind::Function { name, func } => self.func_stat(name, func, line),
+            StatKind::LocalFunction { name, func } => self.local_func_stat(name, func, line),
+            StatKind::Goto(name) => self.goto_stat(name, line),
+            StatKind::Label(name) => self.label_stat(name, line),
             StatKind::Break => {
-                self.last_line = line;
-                let j = self.jump();
-                self.new_goto("break", line, j);
+                self.break_stat(line);
+                Ok(())
             }
-        }
+        };
+        r?;
         self.fs.freereg = self.nvarstack();
         Ok(())
+    }
+
+    fn call_stat(&mut self, e: &'a Expr, line: u32) -> CResult<()> {
+        let v = self.suffixed_exp(e)?;
+        let ExpKind::Call(pc) = v.k else {
+            return Err(self.error("syntax error", line));
+        };
+        self.instr(pc).set_c(1);
+        Ok(())
+    }
+
+    fn do_stat(&mut self, b: &'a Block, line: u32) -> CResult<()> {
+        self.last_line = line;
+        self.block(b)?;
+        self.last_line = b.end_line;
+        Ok(())
+    }
+
+    fn num_for_stat(
+        &mut self,
+        var: &'a Name,
+        start: &'a Expr,
+        limit: &'a Expr,
+        step: Option<&'a Expr>,
+        body: &'a Block,
+        line: u32,
+    ) -> CResult<()> {
+        self.enter_block(true);
+        self.last_line = line;
+        self.for_num(var, start, limit, step, body, line)?;
+        self.last_line = body.end_line;
+        self.leave_block(body.end_line)?;
+        Ok(())
+    }
+
+    fn gen_for_stat(
+        &mut self,
+        names: &'a [Name],
+        exprs: &'a [Expr],
+        body: &'a Block,
+        in_line: u32,
+        line: u32,
+    ) -> CResult<()> {
+        self.enter_block(true);
+        self.last_line = line;
+        self.for_list(names, exprs, body, in_line, line)?;
+        self.last_line = body.end_line;
+        self.leave_block(body.end_line)?;
+        Ok(())
+    }
+
+    fn local_func_stat(
+        &mut self,
+        name: &'a str,
+        func: &'a luna_grammar::ast::FuncBody,
+        line: u32,
+    ) -> CResult<()> {
+        self.last_line = line;
+        let fvar = self.fs.nactvar;
+        self.new_localvar(name, line)?;
+        self.adjust_local_vars(1)?;
+        self.body(func, func.line)?;
+        // Debug information sees the variable only after the closure exists.
+        let pc = self.fs.pc() as u32;
+        if let Some(v) = self.local_debug_info(fvar) {
+            v.start_pc = pc;
+        }
+        Ok(())
+    }
+
+    /// A label outside a run of statements (`statlist` handles those, knowing what follows).
+    fn label_stat(&mut self, name: &'a str, line: u32) -> CResult<()> {
+        self.last_line = line;
+        self.check_repeated(name, line)?;
+        self.create_label(name, line, false, line)?;
+        Ok(())
+    }
+
+    fn break_stat(&mut self, line: u32) {
+        self.last_line = line;
+        let j = self.jump();
+        self.new_goto("break", line, j);
     }
 
     // ---------------------------------------------------------------- assignments
@@ -188,6 +234,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn local_stat(&mut self, names: &'a [LocalName], exprs: &'a [Expr], line: u32) -> CResult<()> {
+        self.last_line = line;
         let mut toclose: Option<usize> = None;
         let mut vidx = 0;
         for (n, ln) in names.iter().enumerate() {
@@ -579,6 +626,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn goto_stat(&mut self, name: &'a str, line: u32) -> CResult<()> {
+        self.last_line = line;
         match self.find_label(name) {
             None => {
                 let j = self.jump();

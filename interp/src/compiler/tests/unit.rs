@@ -628,3 +628,76 @@ fn compiler_speed() {
         tcomp / rounds
     );
 }
+
+#[test]
+fn compiler_deepest_nestings_fit_a_small_stack() {
+    // For each kind of nesting, the deepest the parser accepts compiles on a small stack
+    // (debug builds use several times the stack of release ones).
+    type Maker = fn(usize) -> String;
+    let makers: &[(&str, Maker)] = &[
+        ("parens", |n| {
+            format!("return {}1{}", "(".repeat(n), ")".repeat(n))
+        }),
+        ("tables", |n| {
+            format!("return {}{}", "{".repeat(n), "}".repeat(n))
+        }),
+        ("calls", |n| {
+            format!("return {}1{}", "f(".repeat(n), ")".repeat(n))
+        }),
+        ("unary", |n| format!("return {}x", "- ".repeat(n))),
+        ("concat", |n| format!("return x{}", " .. x".repeat(n))),
+        ("pow", |n| format!("return x{}", " ^ x".repeat(n))),
+        ("functions", |n| {
+            format!(
+                "return {}1{}",
+                "function() return ".repeat(n),
+                " end".repeat(n)
+            )
+        }),
+        ("blocks", |n| {
+            format!("{}x = 1{}", "do ".repeat(n), " end".repeat(n))
+        }),
+        ("ifs", |n| {
+            format!("{}x = 1{}", "if x then ".repeat(n), " end".repeat(n))
+        }),
+        ("whiles", |n| {
+            format!("{}break{}", "while x do ".repeat(n), " end".repeat(n))
+        }),
+        ("fields", |n| {
+            format!("return {}1{}", "{a = ".repeat(n), "}".repeat(n))
+        }),
+        ("index", |n| {
+            format!("return {}1{}", "t[".repeat(n), "]".repeat(n))
+        }),
+        ("andor", |n| {
+            format!("return {}x{}", "(x and ".repeat(n), " or y)".repeat(n))
+        }),
+    ];
+    for (what, make) in makers {
+        let mut n = 260;
+        let chunk = loop {
+            if let Ok(c) = luna_grammar::parse_chunk(make(n).as_bytes(), CHUNKNAME) {
+                break c;
+            }
+            n -= 1;
+            assert!(n > 50, "{what}: parser rejects even {n} levels");
+        };
+        let what = what.to_string();
+        std::thread::Builder::new()
+            .stack_size(if cfg!(debug_assertions) {
+                3 << 20
+            } else {
+                1 << 20
+            })
+            .spawn(move || {
+                let r = Compiler::new(CHUNKNAME, Compat::Lua546).main_func(&chunk);
+                match r {
+                    Ok(p) => check_limits(&p),
+                    Err(e) => assert!(e.message.contains("registers"), "{what}: {}", e.message),
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap_or_else(|_| panic!("compiling the deepest {n} nesting overflowed"));
+    }
+}
