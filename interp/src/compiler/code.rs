@@ -32,7 +32,7 @@ pub(crate) struct BlockCnt {
 }
 
 /// A function being compiled (Lua's `FuncState`).
-pub(crate) struct FuncState<'a> {
+pub(crate) struct FuncState {
     pub f: FnProto,
     /// Last position that is a jump target (instructions before it may not be merged with the
     /// next one).
@@ -47,11 +47,10 @@ pub(crate) struct FuncState<'a> {
     /// The function must close upvalues or to-be-closed variables when returning.
     pub needclose: bool,
     pub blocks: Vec<BlockCnt>,
-    _marker: std::marker::PhantomData<&'a ()>,
 }
 
-impl<'a> FuncState<'a> {
-    pub(crate) fn new(f: FnProto, first_local: usize, first_label: usize) -> FuncState<'a> {
+impl FuncState {
+    pub(crate) fn new(f: FnProto, first_local: usize, first_label: usize) -> FuncState {
         FuncState {
             f,
             last_target: 0,
@@ -61,7 +60,6 @@ impl<'a> FuncState<'a> {
             freereg: 0,
             needclose: false,
             blocks: Vec::new(),
-            _marker: std::marker::PhantomData,
         }
     }
 

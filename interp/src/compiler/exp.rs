@@ -10,7 +10,7 @@
 
 use luna_grammar::ast::{BinOp, UnOp};
 
-use crate::opcodes::{Instr, OpCode, TagMethod, MAX_B, MAX_C, OFFSET_SC};
+use crate::opcodes::{OpCode, TagMethod, MAX_B, MAX_C, OFFSET_SC};
 use crate::proto::Constant;
 
 use super::code::{float_to_int, op_of, NO_JUMP};
@@ -1359,9 +1359,4 @@ pub(crate) fn const_to_exp(v: ConstVal<'_>) -> ExpKind<'_> {
         ConstVal::Float(f) => ExpKind::KFloat(f),
         ConstVal::Str(s) => ExpKind::KStr(s),
     }
-}
-
-#[allow(dead_code)]
-fn _assert_instr_size() {
-    let _ = std::mem::size_of::<Instr>();
 }

@@ -175,9 +175,9 @@ pub(crate) struct ConstCache<'a> {
 /// data shared by all of them (Lua's `LexState` and `Dyndata`).
 pub(crate) struct Compiler<'a> {
     /// The function being compiled.
-    pub fs: FuncState<'a>,
+    pub fs: FuncState,
     /// The functions enclosing it, outermost first.
-    pub enclosing: Vec<FuncState<'a>>,
+    pub enclosing: Vec<FuncState>,
     /// Active local variables of all the functions being compiled.
     pub actvars: Vec<VarDesc<'a>>,
     /// Visible labels of all the functions being compiled.

@@ -148,7 +148,7 @@ impl<'a> Compiler<'a> {
     // ---------------------------------------------------------------- name resolution
 
     /// The function at nesting `level` (0: the main function).
-    fn func_at(&mut self, level: usize) -> &mut super::code::FuncState<'a> {
+    fn func_at(&mut self, level: usize) -> &mut super::code::FuncState {
         if level == self.enclosing.len() {
             &mut self.fs
         } else {
