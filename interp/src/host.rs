@@ -403,16 +403,19 @@ impl HostFile {
     }
 
     /// Flushes and releases the file. For a pipe, waits for the child process and returns how
-    /// it ended.
+    /// it ended. As glibc's `fclose`/`pclose`: a child that failed is reported before a failed
+    /// final flush, which is reported before a successful end.
     pub fn close(&mut self) -> HostResult<Option<ProcessStatus>> {
         if self.closed {
             return Ok(None);
         }
         self.closed = true;
         let flushed = self.flush_writes();
-        let status = self.stream.close();
-        flushed?;
-        status
+        let status = self.stream.close()?;
+        match status {
+            Some(ProcessStatus::Exited(0)) | None => flushed.map(|()| status),
+            failed => Ok(failed),
+        }
     }
 
     fn flush_writes(&mut self) -> HostResult<()> {
