@@ -443,7 +443,7 @@ mod tests {
         assert_eq!(scale_by_power_of_two(3.0, 10), 3072.0);
         assert_eq!(
             scale_by_power_of_two(f64::MIN_POSITIVE, 2000),
-            f64::from_bits(0x7ce0_0000_0000_0000)
+            f64::from_bits(0x7d10_0000_0000_0000) // 2^978
         );
     }
 
