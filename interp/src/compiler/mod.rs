@@ -23,7 +23,14 @@
 //! consumed. The compiler mimics that by keeping `last_line` up to date while it walks the tree
 //! in source order, setting it wherever the parser would consume a token whose line the tree
 //! records; tokens whose line the tree does not record (closing brackets, `then`, `do`) are
-//! taken to be on the line of what precedes them.
+//! taken to be on the line of what precedes them. Where such a token sits on a line of its own,
+//! the instruction Lua gives its line gets the previous line here: `then` (the test of an
+//! `if`), `do` (the preparation of a `for`), a closing `)`, `]` or `}` (the last argument,
+//! key or list item), and the end of a string literal spanning lines (`Expr::line` is where
+//! it starts; Lua uses where it ends).
+//!
+//! `Compat` reproduces 5.4.4's code generator where it differs from 5.4.6's, so that tests
+//! can use the installed `luac5.4` (5.4.4) as an oracle; `compile` always generates 5.4.6's.
 
 mod code;
 mod exp;
@@ -75,7 +82,11 @@ pub fn compile(chunk: &Chunk, chunkname: &[u8]) -> Result<FnProto, CompileError>
 }
 
 /// Which release's code generator to reproduce where 5.4 releases differ. Only tests use
-/// anything but 5.4.6: the installed `luac5.4` (5.4.4) serves as their oracle.
+/// anything but 5.4.6: the installed `luac5.4` (5.4.4) serves as their oracle. 5.4.4 differs
+/// in two places: leaving a block, it resolved `break`s and emitted the `CLOSE` before ending
+/// the scope of the block's variables (so their debug ranges include the `CLOSE`, and a
+/// `break` closed from above a loop's control variables); and a bitwise operator with an
+/// integer constant operand that does not fit an RK operand loaded it into a register first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Compat {
     Lua546,
