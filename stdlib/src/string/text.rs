@@ -259,6 +259,8 @@ pub(super) fn format(st: &mut State) -> LuaResult<usize> {
 
 pub(super) fn pack(st: &mut State) -> LuaResult<usize> {
     let fmt = st.check_str(1)?;
+    // Lua pushes a marker after the arguments, so a missing value reads as nil.
+    st.push_nil();
     let mut out = Vec::new();
     crate::pack::pack(fmt.as_bytes(), &mut StackArgs::new(st), &mut out)?;
     st.push_str(&out);
