@@ -91,6 +91,8 @@ impl State {
         };
         let strings = StringTable::new(seed);
         let main_thread = heap.alloc(Thread::new_raw(), 0);
+        main_thread.list_index.set(heap.threads.len());
+        heap.threads.push(main_thread.header_ptr());
         let registry = heap.alloc(Table::new_raw(2, 4), 0);
         let globals = heap.alloc(Table::new_raw(0, 64), 0);
         let mut st = Box::new(State {
@@ -313,7 +315,10 @@ impl State {
         th.base_hook_count = self.thread().base_hook_count;
         th.hook_count = th.base_hook_count;
         let extra = th.buffer_bytes();
-        self.heap.alloc(th, extra)
+        let t = self.heap.alloc(th, extra);
+        t.list_index.set(self.heap.threads.len());
+        self.heap.threads.push(t.header_ptr());
+        t
     }
 
     // ------------------------------------------------------------------ raw table access

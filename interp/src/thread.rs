@@ -145,6 +145,11 @@ pub struct Thread {
     pub(crate) allow_hook: bool,
     /// The last line reported to a line hook, and the last pc seen (for "line" events).
     pub(crate) old_pc: usize,
+    /// Position in the heap's list of threads.
+    pub(crate) list_index: std::cell::Cell<usize>,
+    /// While a call or return hook runs: the hooked frame's index and the first local slot
+    /// and count of the values transferred (`debug.getinfo`'s 'r').
+    pub(crate) hook_transfer: Option<(usize, u32, u32)>,
 }
 
 // SAFETY: `#[repr(C)]` with a leading `GcHeader`.
@@ -174,6 +179,8 @@ impl Thread {
             hook_count: 0,
             allow_hook: true,
             old_pc: 0,
+            list_index: std::cell::Cell::new(usize::MAX),
+            hook_transfer: None,
         }
     }
 

@@ -314,10 +314,10 @@ impl State {
 
     fn set_pause(&mut self) {
         let estimate = self.heap.estimate.max(1);
-        let pause = match self.heap.mode {
-            GcMode::Incremental => self.heap.pause as usize,
-            GcMode::Generational => 100 + self.heap.gen_minor_mul as usize,
-        };
+        // Both modes run the same incremental collector; the generational parameters are
+        // kept for `collectgarbage` but do not shorten the pause (a full marking per minor
+        // collection would cost more than it saves).
+        let pause = self.heap.pause as usize;
         let threshold = estimate.saturating_mul(pause) / 100;
         let debt = self.heap.total_bytes as isize - threshold as isize;
         self.heap.debt = debt.min(0);
@@ -651,12 +651,11 @@ impl State {
     /// closing their upvalues, but the upvalues may still be reachable).
     fn remark_upvalues(&mut self) -> usize {
         let mut work = 0;
-        let mut p = self.heap.allgc.get();
-        while let Some(h) = p {
-            // SAFETY: list of live objects.
+        for j in 0..self.heap.threads.len() {
+            let h = self.heap.threads[j];
+            // SAFETY: the list holds live threads.
             let hdr = unsafe { h.as_ref() };
-            p = hdr.next.get();
-            if hdr.kind == ObjKind::Thread && hdr.is_white() {
+            if hdr.is_white() {
                 let th = as_obj::<Thread>(h);
                 for uv in th.open_upvals.iter() {
                     work += 1;
@@ -849,16 +848,10 @@ impl State {
     }
 
     fn shrink_thread_stacks(&mut self) {
-        let mut p = self.heap.allgc.get();
-        while let Some(h) = p {
-            // SAFETY: list of live objects.
-            let hdr = unsafe { h.as_ref() };
-            p = hdr.next.get();
-            if hdr.kind == ObjKind::Thread {
-                let th = as_obj::<Thread>(h);
-                // SAFETY: collector at a safepoint; nothing else borrows the thread.
-                unsafe { th.get_mut() }.shrink_stack(&mut self.heap);
-            }
+        for j in 0..self.heap.threads.len() {
+            let th = as_obj::<Thread>(self.heap.threads[j]);
+            // SAFETY: collector at a safepoint; nothing else borrows the thread.
+            unsafe { th.get_mut() }.shrink_stack(&mut self.heap);
         }
     }
 
@@ -922,6 +915,13 @@ impl State {
                         uv.close();
                         uv.owner.set(std::ptr::null_mut());
                     }
+                    let idx = (*th.as_ptr()).list_index.get();
+                    if idx < self.heap.threads.len() {
+                        self.heap.threads.swap_remove(idx);
+                        if let Some(&moved) = self.heap.threads.get(idx) {
+                            as_obj::<Thread>(moved).list_index.set(idx);
+                        }
+                    }
                     let t = Box::from_raw(th.as_ptr());
                     self.heap.sub_bytes(std::mem::size_of::<Thread>() + t.buffer_bytes());
                 }
@@ -966,7 +966,22 @@ impl State {
         let was_running = self.heap.running;
         self.heap.busy = true;
         self.heap.running = false;
+        // As Lua's GCTM: the calling frame is marked so debug information names the callee
+        // "__gc", and hooks stay off while the finalizer runs.
+        let th = self.thread();
+        let fi = th.frames.len() - 1;
+        let had_fin = th.frames[fi].flags & crate::thread::flags::FIN != 0;
+        th.frames[fi].flags |= crate::thread::flags::FIN;
+        let old_allow_hook = th.allow_hook;
+        th.allow_hook = false;
         let r = self.protected_call_values(tm, &[v], 0);
+        let th = self.thread();
+        if !had_fin {
+            if let Some(f) = th.frames.get_mut(fi) {
+                f.flags &= !crate::thread::flags::FIN;
+            }
+        }
+        th.allow_hook = old_allow_hook;
         self.heap.busy = was_busy;
         self.heap.running = was_running;
         if let Err(e) = r {
@@ -1003,6 +1018,10 @@ impl State {
             self.separate_to_be_finalized(true);
         }
         // Free everything.
+        for &t in &self.heap.threads {
+            as_obj::<Thread>(t).list_index.set(usize::MAX);
+        }
+        self.heap.threads.clear();
         for list in [self.heap.allgc.take(), self.heap.finobj.take(), self.heap.tobefnz.take(), self.heap.fixed.take()] {
             let mut p = list;
             while let Some(o) = p {

@@ -257,6 +257,9 @@ pub struct Heap {
     pub(crate) busy: bool,
     /// Heap-size limit in bytes (0: none), checked at safepoints.
     pub(crate) limit_bytes: usize,
+    /// Every live thread (each knows its index here), so the collector can visit threads
+    /// without walking the whole heap.
+    pub(crate) threads: Vec<NonNull<GcHeader>>,
 }
 
 impl Heap {
@@ -286,6 +289,7 @@ impl Heap {
             running: true,
             busy: false,
             limit_bytes: 0,
+            threads: Vec::new(),
         }
     }
 
