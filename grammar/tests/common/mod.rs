@@ -8,10 +8,28 @@ pub struct Case {
     pub line: usize,
     pub source: Vec<u8>,
     pub expected: String,
+    /// The expectation as written (escaped).
+    pub expected_escaped: String,
 }
 
 pub fn data_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+}
+
+/// Escapes bytes as case files do.
+pub fn escape(b: &[u8]) -> String {
+    let mut s = String::new();
+    for &c in b {
+        match c {
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            b'\\' => s.push_str("\\\\"),
+            0x20..=0x7e => s.push(c as char),
+            _ => s.push_str(&format!("\\x{c:02X}")),
+        }
+    }
+    s
 }
 
 pub fn read_cases(name: &str) -> Vec<Case> {
@@ -22,7 +40,7 @@ pub fn read_cases(name: &str) -> Vec<Case> {
         if let Some(expect) = line.strip_prefix("--> ") {
             let (at, source) = pending.take().expect("expectation without a chunk");
             let expected = String::from_utf8_lossy(&unescape(expect)).into_owned();
-            cases.push(Case { line: at, source, expected });
+            cases.push(Case { line: at, source, expected, expected_escaped: expect.to_string() });
         } else if line.starts_with('#') || line.is_empty() {
             continue;
         } else {
