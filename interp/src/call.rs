@@ -801,35 +801,41 @@ impl State {
     /// to-be-closed variables. Returns Ok(()) or the error (value in `error_value`).
     pub fn close_thread(&mut self, co: Gc<Thread>) -> LuaResult<()> {
         let from = self.cur;
-        // SAFETY: live thread.
+        // SAFETY: live threads.
         let cot = unsafe { co.get_mut() };
         let err = cot.dead_error.take();
-        cot.status = ThreadStatus::Dead;
+        // While its closing methods run, the coroutine is running (it cannot be resumed or
+        // closed again) and the closer waits as a normal coroutine.
+        cot.status = ThreadStatus::Running;
+        let from_status = from.status;
+        if !from.ptr_eq(co) {
+            // SAFETY: live thread.
+            unsafe { from.get_mut() }.status = ThreadStatus::Normal;
+        }
         self.cur = co;
         let th = self.thread();
         th.frames.truncate(1);
-        th.nny = 0;
-        let mut result = match err {
-            Some(v) => {
-                self.error_value = v;
-                Err(LuaError::Runtime)
-            }
-            None => Ok(()),
-        };
+        // Slot 1 (the finished body's) keeps the pending error rooted while closing.
+        let mut result: LuaResult<()> = Ok(());
+        let th = self.thread();
+        if th.top < 2 {
+            th.top = 2;
+        }
+        th.stack[1] = Value::Nil;
+        if let Some(v) = err {
+            th.stack[1] = v;
+            result = Err(LuaError::Runtime);
+        }
         loop {
-            let e = match &result {
-                Err(_) => Some(self.error_value),
-                Ok(()) => None,
-            };
             let th = self.thread();
-            if th.top < 2 {
-                th.top = 2;
-            }
-            match self.close_level(1, e) {
+            let e = if result.is_err() { Some(th.stack[1]) } else { None };
+            match self.close_level(2, e) {
                 Ok(()) => break,
                 Err(e2) if e2.is_catchable() => {
+                    let v = self.error_value;
                     let th = self.thread();
                     th.frames.truncate(1);
+                    th.stack[1] = v;
                     result = Err(e2);
                 }
                 Err(e2) => {
@@ -838,11 +844,19 @@ impl State {
                 }
             }
         }
+        if result.is_err() {
+            self.error_value = self.thread().stack[1];
+        }
         self.close_upvals(0);
         let th = self.thread();
         th.top = 1;
         th.tbc.clear();
+        th.status = ThreadStatus::Dead;
         self.cur = from;
+        if !from.ptr_eq(co) {
+            // SAFETY: live thread.
+            unsafe { from.get_mut() }.status = from_status;
+        }
         result
     }
 
