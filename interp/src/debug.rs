@@ -20,6 +20,14 @@ pub const HOOK_RETURN: u8 = 2;
 pub const HOOK_LINE: u8 = 4;
 pub const HOOK_COUNT: u8 = 8;
 
+/// `Thread::old_pc` while the call event of a vararg function waits for `VARARGPREP`.
+const CALL_HOOK_PENDING: usize = usize::MAX - 1;
+
+/// Whether a function's first instruction is `VARARGPREP` (hooks start after it).
+fn starts_with_varargprep(p: &FnProto) -> bool {
+    p.is_vararg && p.code.first().and_then(|i| i.opcode()) == Some(OpCode::VarArgPrep)
+}
+
 /// What `debug.getinfo` reports about a frame or function.
 #[derive(Clone, Debug, Default)]
 pub struct FrameInfo {
@@ -373,6 +381,12 @@ impl State {
             info.current_line = frame_line(&cl.proto.plain, &f).map(|l| l as i64).unwrap_or(-1);
         }
         info.is_tail_call = f.flags & flags::TAIL != 0;
+        if let Some((hfi, ft, nt)) = th.hook_transfer {
+            if hfi == fi {
+                info.ftransfer = ft as usize;
+                info.ntransfer = nt as usize;
+            }
+        }
         if let Some((what, name)) = self.frame_call_name(th, fi) {
             info.name = Some(name);
             info.name_what = what;
@@ -380,24 +394,20 @@ impl State {
         Some(info)
     }
 
-    /// The name of the function in frame `fi`, from how its caller called it.
+    /// The name of the function in frame `fi`, from how its caller called it (Lua's
+    /// `getfuncname`): nothing after a tail call; "hook" for a function a hook runs, "__gc"
+    /// for a finalizer, else what the caller's calling instruction says.
     pub(crate) fn frame_call_name(&self, th: Gc<Thread>, fi: usize) -> Option<(&'static str, String)> {
         let f = th.frames[fi];
-        if f.flags & flags::TAIL != 0 {
-            return None;
-        }
-        if f.flags & flags::HOOKED != 0 {
-            return Some(("hook", "?".to_string()));
-        }
-        if f.flags & flags::FIN != 0 {
-            return Some(("metamethod", "__gc".to_string()));
-        }
-        if fi == 0 {
+        if f.flags & flags::TAIL != 0 || fi == 0 {
             return None;
         }
         let caller = th.frames[fi - 1];
-        if caller.flags & flags::HOOKED != 0 && !caller.is_lua() {
-            return None;
+        if caller.flags & flags::HOOKED != 0 {
+            return Some(("hook", "?".to_string()));
+        }
+        if caller.flags & flags::FIN != 0 {
+            return Some(("metamethod", "__gc".to_string()));
         }
         func_name_from_code(&th, &caller, self)
     }
@@ -465,19 +475,28 @@ impl State {
             out.push(b'\n');
         }
         out.extend_from_slice(b"stack traceback:");
-        let nframes = th.frames.len().saturating_sub(1);
-        let last = nframes.saturating_sub(1);
-        let total = nframes.saturating_sub(level);
-        let (limit1, limit2) = (10usize, 11usize);
+        // As `luaL_traceback`: when more than 22 levels remain, show the first 10, a
+        // "skipping" line (whose count, as Lua's, leaves out the level it replaces) and the
+        // last 11.
+        let nlevels = th.frames.len().saturating_sub(1);
+        if level >= nlevels {
+            return out;
+        }
+        let last = nlevels - 1;
+        let mut limit2show: i64 = if last - level > 21 { 10 } else { -1 };
         let mut lvl = level;
-        while lvl < nframes {
-            if total > limit1 + limit2 && lvl == level + limit1 {
-                let skip = total - limit1 - limit2;
-                out.extend_from_slice(format!("\n\t...\t(skipping {} levels)", skip).as_bytes());
-                lvl += skip;
+        while lvl < nlevels {
+            let cur = lvl;
+            lvl += 1;
+            if limit2show == 0 {
+                limit2show -= 1;
+                let n = last - lvl - 11 + 1;
+                out.extend_from_slice(format!("\n\t...\t(skipping {} levels)", n).as_bytes());
+                lvl += n;
                 continue;
             }
-            let fi = th.frames.len() - 1 - lvl;
+            limit2show -= 1;
+            let fi = th.frames.len() - 1 - cur;
             let f = th.frames[fi];
             let func = th.stack[f.func];
             out.extend_from_slice(b"\n\t");
@@ -485,8 +504,8 @@ impl State {
                 Some(cl) => {
                     let src = cl.proto.source.map(|s| luna_grammar::number::chunk_id(s.as_bytes())).unwrap_or_else(|| "?".into());
                     match frame_line(&cl.proto.plain, &f) {
-                        Some(l) => format!("{}:{}:", src, l),
-                        None => format!("{}:", src),
+                        Some(l) if l > 0 => format!("{}:{}:", src, l),
+                        _ => format!("{}:", src),
                     }
                 }
                 None => "[C]:".to_string(),
@@ -498,8 +517,6 @@ impl State {
             if f.flags & flags::TAIL != 0 {
                 out.extend_from_slice(b"\n\t(...tail calls...)");
             }
-            let _ = last;
-            lvl += 1;
         }
         out
     }
@@ -559,8 +576,11 @@ impl State {
         t.hook_mask = mask;
         t.base_hook_count = count;
         t.hook_count = count;
-        t.old_pc = usize::MAX;
-        self.update_trap();
+        // The trap is shared by all threads while each has its own hook: once a hook is set,
+        // keep it on (the hook functions check the running thread's mask).
+        if mask != 0 {
+            self.trap = true;
+        }
     }
 
     /// The hook of thread `th`: (function, mask, count).
@@ -568,7 +588,10 @@ impl State {
         (th.hook, th.hook_mask, th.base_hook_count)
     }
 
-    fn run_hook(&mut self, event: &str, line: Option<u32>) -> LuaResult<()> {
+    /// Calls the running thread's hook for `event` (Lua's `luaD_hook`) with the frame marked
+    /// as hooked; `transfer` is the (first slot, count) of the values a call or return hook
+    /// may inspect.
+    fn run_hook(&mut self, event: &str, line: Option<u32>, transfer: (u32, u32)) -> LuaResult<()> {
         let th = self.thread();
         if !th.allow_hook || th.hook.is_nil() {
             return Ok(());
@@ -582,6 +605,10 @@ impl State {
         }
         let fi = th.frames.len() - 1;
         th.frames[fi].flags |= flags::HOOKED;
+        let saved_transfer = th.hook_transfer;
+        if transfer.1 != 0 {
+            th.hook_transfer = Some((fi, transfer.0, transfer.1));
+        }
         let ev = self.str_value(event);
         let lv = match line {
             Some(l) => Value::Int(l as i64),
@@ -592,66 +619,110 @@ impl State {
         if let Some(fr) = th.frames.get_mut(fi) {
             fr.flags &= !flags::HOOKED;
         }
+        th.hook_transfer = saved_transfer;
         th.top = saved_top;
         th.allow_hook = true;
         r.map(|_| ())
     }
 
+    /// A function was entered (its frame is the innermost one): the "call" or "tail call"
+    /// event. A Lua function starts with no line reported yet. For a vararg Lua function the
+    /// event waits until `VARARGPREP` has run, so the hook sees the extra arguments.
     pub(crate) fn hook_call(&mut self) -> LuaResult<()> {
         let th = self.thread();
-        if th.hook_mask & HOOK_CALL == 0 {
-            if th.hook_mask & HOOK_LINE != 0 {
-                th.old_pc = usize::MAX;
+        let f = *th.frame();
+        if let Some(cl) = lua_closure_of(th, &f) {
+            if f.pc == 0 && starts_with_varargprep(&cl.proto.plain) {
+                th.old_pc = CALL_HOOK_PENDING;
+                return Ok(());
             }
+            th.old_pc = 0;
+        }
+        self.call_event()
+    }
+
+    /// Runs the call hook for the innermost frame.
+    fn call_event(&mut self) -> LuaResult<()> {
+        let th = self.thread();
+        if th.hook_mask & HOOK_CALL == 0 {
             return Ok(());
         }
-        let tail = th.frame().flags & flags::TAIL != 0;
-        th.old_pc = usize::MAX;
-        self.run_hook(if tail { "tail call" } else { "call" }, None)
+        let f = *th.frame();
+        let nargs = match lua_closure_of(th, &f) {
+            Some(cl) => cl.proto.plain.num_params as usize,
+            None => th.top.saturating_sub(f.base),
+        };
+        let tail = f.flags & flags::TAIL != 0;
+        self.run_hook(if tail { "tail call" } else { "call" }, None, (1, nargs as u32))
     }
 
-    pub(crate) fn hook_return(&mut self, _n: usize) {
+    /// The innermost frame returns its top `n` values: the "return" event; then the caller's
+    /// current instruction counts as the last one seen, so its line is not reported again.
+    pub(crate) fn hook_return(&mut self, n: usize) {
         let th = self.thread();
-        if th.hook_mask & HOOK_RETURN == 0 {
-            return;
+        if th.hook_mask & HOOK_RETURN != 0 {
+            let fi = th.frames.len() - 1;
+            let f = th.frames[fi];
+            let first = th.top.saturating_sub(n);
+            let ftransfer = (first + 1).saturating_sub(f.base);
+            // A vararg function has put its function slot back below its extra arguments;
+            // the hook sees the frame as it ran.
+            if f.is_lua() {
+                th.frames[fi].func = f.base - 1;
+            }
+            let _ = self.run_hook("return", None, (ftransfer as u32, n as u32));
+            let th = self.thread();
+            if let Some(fr) = th.frames.get_mut(fi) {
+                fr.func = f.func;
+            }
         }
-        let _ = self.run_hook("return", None);
-        // After returning, the caller's line changes: report its next line.
         let th = self.thread();
-        th.old_pc = usize::MAX - 1;
+        let nf = th.frames.len();
+        if nf >= 2 {
+            let caller = th.frames[nf - 2];
+            if caller.is_lua() {
+                th.old_pc = current_pc(&caller);
+            }
+        }
     }
 
-    /// Count and line events before instruction `pc` of the running Lua frame.
+    /// Count and line events before instruction `pc` of the running Lua frame (Lua's
+    /// `luaG_traceexec`): a line event when entering a new line or jumping backwards.
     pub(crate) fn hook_instruction(&mut self, pc: usize) -> LuaResult<()> {
         let th = self.thread();
-        let mask = th.hook_mask;
         if !th.allow_hook {
             return Ok(());
         }
+        let f = *th.frame();
+        let Some(cl) = lua_closure_of(th, &f) else { return Ok(()) };
+        if pc == 0 && starts_with_varargprep(&cl.proto.plain) {
+            // Hooks start after VARARGPREP.
+            return Ok(());
+        }
+        if th.old_pc == CALL_HOOK_PENDING {
+            // The first instruction after VARARGPREP: the call event, then a new line.
+            th.old_pc = 1;
+            self.call_event()?;
+            self.thread().old_pc = 1;
+        }
+        let th = self.thread();
+        let mask = th.hook_mask;
         if mask & HOOK_COUNT != 0 {
             th.hook_count = th.hook_count.saturating_sub(1);
             if th.hook_count == 0 {
                 th.hook_count = th.base_hook_count;
-                self.run_hook("count", None)?;
+                self.run_hook("count", None, (0, 0))?;
             }
         }
-        let th = self.thread();
         if mask & HOOK_LINE != 0 {
-            let f = *th.frame();
-            let Some(cl) = lua_closure_of(th, &f) else { return Ok(()) };
+            let th = self.thread();
             let p = &cl.proto.plain;
-            if p.code.get(pc).and_then(|i| i.opcode()) == Some(OpCode::VarArgPrep) {
-                return Ok(());
+            let old = if th.old_pc < p.code.len() { th.old_pc } else { 0 };
+            let changed = !p.line_info.is_empty() && p.line_at(old) != p.line_at(pc);
+            if pc <= old || changed {
+                self.run_hook("line", p.line_at(pc), (0, 0))?;
             }
-            let new_line = p.line_at(pc);
-            let old = th.old_pc;
-            let report = old >= p.code.len() || pc <= old || p.line_at(old) != new_line || pc == 0;
-            th.old_pc = pc;
-            if report {
-                if let Some(l) = new_line {
-                    self.run_hook("line", Some(l))?;
-                }
-            }
+            self.thread().old_pc = pc;
         }
         Ok(())
     }
