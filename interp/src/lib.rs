@@ -9,6 +9,7 @@ pub mod api;
 pub mod call;
 pub mod compiler;
 pub mod debug;
+pub mod debug_api;
 pub mod disasm;
 pub mod dump;
 pub mod error;
