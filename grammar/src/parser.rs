@@ -451,8 +451,14 @@ impl Ctx {
             None => (None, 0),
         };
         let mut all = self.stats.borrow_mut();
-        let mut stats = Vec::with_capacity(all.len() - acc.start);
-        stats.extend(all.drain(acc.start..));
+        let stats = if acc.start == 0 {
+            // The outermost block (usually the main chunk's): take the whole stack, no copy.
+            std::mem::take(&mut *all)
+        } else {
+            let mut stats = Vec::with_capacity(all.len() - acc.start);
+            stats.extend(all.drain(acc.start..));
+            stats
+        };
         BlockParts { stats, ret, depth: acc.depth.max(ret_depth) }
     }
 
@@ -681,7 +687,16 @@ struct Failure {
 }
 
 impl Failure {
-    fn into_syntax_error(self, chunkname: &[u8]) -> SyntaxError {
+    fn into_syntax_error(mut self, chunkname: &[u8]) -> SyntaxError {
+        // PUC-Lua formats the token text as a C string: it ends at the first NUL, and the NUL
+        // character token (number 0) is taken for "no token" (no `near` part at all).
+        if let Near::Text(t) = &mut self.near {
+            if t.first() == Some(&0) && t.len() == 1 {
+                self.near = Near::Nothing;
+            } else if let Some(nul) = t.iter().position(|&c| c == 0) {
+                t.truncate(nul);
+            }
+        }
         let mut message = format!("{}:{}: {}", chunk_id(chunkname), self.line, self.message);
         match &self.near {
             Near::Nothing => {}
@@ -706,7 +721,9 @@ fn current_near(tokens: &TokenStream<'_, '_>, source: &[u8]) -> Near {
     match lexer.next() {
         Some(Ok(Tok::Str(s))) => Near::Text(s.near_text()),
         Some(Ok(Tok::Other(c))) => {
-            if c.is_ascii_graphic() || c == b' ' {
+            if c == 0 {
+                Near::Text(vec![0])
+            } else if c.is_ascii_graphic() || c == b' ' {
                 Near::Text(vec![c])
             } else {
                 Near::Text(format!("<\\{c}>").into_bytes())
@@ -778,7 +795,7 @@ fn explain(e: &Expected, unexpected: Option<&Tok<'_>>, ctx: &Context, line: u32)
     if e.has("local") {
         // A statement may start here. Right after a prefix expression that starts a
         // statement, PUC-Lua accepts the statement only if it is a call.
-        if e.has("=") && !e.has("<") && !ctx.call_end {
+        if e.has("=") && !e.has("<") && !ctx.in_local && ctx.prefix != Some(Prefix::Call) {
             return "syntax error".into();
         }
         return if ends_block(unexpected) {
@@ -822,12 +839,13 @@ fn explain(e: &Expected, unexpected: Option<&Tok<'_>>, ctx: &Context, line: u32)
     }
     if e.has("=") && e.has(",") {
         // After an assignment target other than the first.
-        return if ctx.call_end { "syntax error".into() } else { expected("'='") };
+        return if ctx.prefix == Some(Prefix::Var) { expected("'='") } else { "syntax error".into() };
     }
     if e.has("Name") {
-        return expected("<name>");
+        // Where a prefix expression must start (an assignment target after a comma).
+        return if e.has("(") { "unexpected symbol".into() } else { expected("<name>") };
     }
-    if e.has("String") && e.has("(") {
+    if e.has("String") && e.has("(") && !e.has("+") && !e.has(",") && !e.has(";") {
         return "function arguments expected".into();
     }
     if e.0.is_empty() || e.has(";") || e.has("end") || e.has("until") || e.has("else") {
@@ -844,6 +862,17 @@ fn explain(e: &Expected, unexpected: Option<&Tok<'_>>, ctx: &Context, line: u32)
         return expected("','");
     }
     "unexpected symbol".into()
+}
+
+/// What a prefix expression is, as far as statements care.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Prefix {
+    /// A name or an index: assignable.
+    Var,
+    /// A call: a statement by itself.
+    Call,
+    /// A parenthesised expression, or a method name awaiting its arguments.
+    Other,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -876,8 +905,10 @@ enum Construct {
 struct Context {
     /// Open constructs, innermost last, with the line of their opening token.
     open: Vec<(Construct, u32)>,
-    /// The last token ends a call (`f()`, `f{}`, `f""`).
-    call_end: bool,
+    /// What the prefix expression that the last token ends is, if it ends one.
+    prefix: Option<Prefix>,
+    /// The last token is part of the names of a `local` declaration.
+    in_local: bool,
     /// Line of a `...` found outside a vararg function.
     vararg_misuse: Option<u32>,
 }
@@ -885,7 +916,7 @@ struct Context {
 impl Context {
     fn replay(source: &[u8], tokens: &TokenStream<'_, '_>) -> Context {
         let stop = if tokens.at_eof { source.len() } else { tokens.last_span.start };
-        let mut ctx = Context { open: Vec::new(), call_end: false, vararg_misuse: None };
+        let mut ctx = Context { open: Vec::new(), prefix: None, in_local: false, vararg_misuse: None };
         let mut lexer = Tok::lexer(source);
         let mut prefix_end = false; // the last token ends a prefix expression
         let mut primary_line = 1; // where the current prefix expression starts
@@ -897,14 +928,26 @@ impl Context {
             let line = lexer.extras.line;
             let mut ends_prefix = false;
             let mut ends_call = false;
+            let mut ends_var = false;
+            ctx.in_local = match (&tok, &prev) {
+                (Tok::Local, _) => true,
+                (Tok::Name(_), Some(Tok::Local | Tok::Comma | Tok::Lt)) => ctx.in_local,
+                (Tok::Comma | Tok::Lt | Tok::Gt, _) => ctx.in_local,
+                _ => false,
+            };
             match &tok {
                 Tok::Name(_) => match prev {
-                    Some(Tok::Dot | Tok::Colon) => ends_prefix = true,
+                    Some(Tok::Dot) => {
+                        ends_prefix = true;
+                        ends_var = true;
+                    }
+                    Some(Tok::Colon) => ends_prefix = true,
                     Some(Tok::Goto | Tok::DoubleColon | Tok::Local | Tok::For) => {}
                     _ if ctx.in_function(FunctionPart::Name) => {}
                     _ => {
                         primary_line = line;
                         ends_prefix = true;
+                        ends_var = true;
                     }
                 },
                 Tok::LParen => {
@@ -952,6 +995,7 @@ impl Context {
                         primary_line = p;
                     }
                     ends_prefix = true;
+                    ends_var = true;
                 }
                 Tok::Str(_) => {
                     ends_prefix = prefix_end;
@@ -987,7 +1031,12 @@ impl Context {
                 _ => {}
             }
             prefix_end = ends_prefix;
-            ctx.call_end = ends_call;
+            ctx.prefix = match (ends_prefix, ends_call, ends_var) {
+                (false, ..) => None,
+                (true, true, _) => Some(Prefix::Call),
+                (true, false, true) => Some(Prefix::Var),
+                (true, false, false) => Some(Prefix::Other),
+            };
             prev = Some(tok);
         }
         ctx

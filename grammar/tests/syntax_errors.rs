@@ -1,11 +1,21 @@
-//! Every chunk of data/syntax_errors.txt must give exactly PUC-Lua's message (or parse, when
-//! PUC-Lua accepts it).
+//! Every chunk of data/syntax_errors.txt and data/mutations.txt must give exactly PUC-Lua's
+//! message (or parse, when PUC-Lua accepts it).
 
 mod common;
 
 #[test]
 fn messages_match_puc_lua() {
-    let cases = common::read_cases("syntax_errors.txt");
+    check("syntax_errors.txt");
+}
+
+/// Mutated real code: the messages people will actually see.
+#[test]
+fn mutated_code_messages_match_puc_lua() {
+    check("mutations.txt");
+}
+
+fn check(file: &str) {
+    let cases = common::read_cases(file);
     assert!(cases.len() > 100);
     let mut failures = Vec::new();
     for case in &cases {
