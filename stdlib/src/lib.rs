@@ -2,10 +2,18 @@
 
 pub mod base;
 pub mod coroutine;
+pub mod debug;
 pub mod format;
+pub mod io;
+pub mod math;
+pub mod os;
+pub mod package;
 pub mod ostime;
 pub mod pack;
 pub mod pattern;
+pub mod table;
+pub mod string;
+pub mod utf8;
 pub mod util;
 
 #[cfg(test)]
@@ -41,12 +49,27 @@ pub fn open_libs(st: &mut State) -> LuaResult<()> {
 /// Opens every standard library; `ignore_env` makes them ignore environment variables such as
 /// `LUA_PATH` (the command line's `-E`).
 pub fn open_libs_with(st: &mut State, ignore_env: bool) -> LuaResult<()> {
-    let _ = ignore_env;
     base::open(st)?;
     let g = Value::Table(st.globals());
     let loaded = loaded_table(st);
     st.raw_set_str(loaded, "_G", g);
+    let package = package::open_package(st, ignore_env)?;
+    register_lib(st, "package", package);
     let co = coroutine::open(st)?;
     register_lib(st, "coroutine", co);
+    let table = table::open(st)?;
+    register_lib(st, "table", table);
+    let io = io::open(st)?;
+    register_lib(st, "io", io);
+    let os = os::open(st)?;
+    register_lib(st, "os", os);
+    let math = math::open(st)?;
+    register_lib(st, "math", math);
+    let string = string::open(st)?;
+    register_lib(st, "string", string);
+    let utf8 = utf8::open(st)?;
+    register_lib(st, "utf8", utf8);
+    let debug = debug::open(st)?;
+    register_lib(st, "debug", debug);
     Ok(())
 }
