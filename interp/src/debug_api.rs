@@ -42,7 +42,9 @@ impl State {
         let f = th.frames[fi];
         let mut name: Option<String> = None;
         if f.is_lua() {
-            let Value::LuaFn(cl) = th.stack[f.func] else { return None };
+            let Value::LuaFn(cl) = th.stack[f.func] else {
+                return None;
+            };
             let p = &cl.proto.plain;
             if n < 0 {
                 if !p.is_vararg {
@@ -62,7 +64,11 @@ impl State {
             }
         }
         if name.is_none() {
-            let limit = if fi + 1 == th.frames.len() { th.top } else { th.frames[fi + 1].func };
+            let limit = if fi + 1 == th.frames.len() {
+                th.top
+            } else {
+                th.frames[fi + 1].func
+            };
             if n > 0 && limit >= f.base && (limit - f.base) as i64 >= n {
                 name = Some(if f.is_lua() { TEMPORARY } else { C_TEMPORARY }.to_string());
             } else {
@@ -101,7 +107,10 @@ impl State {
         if n <= 0 || n > u32::MAX as i64 {
             return None;
         }
-        cl.proto.plain.local_name(n as u32, 0).map(|s| s.to_string())
+        cl.proto
+            .plain
+            .local_name(n as u32, 0)
+            .map(|s| s.to_string())
     }
 
     /// Upvalue `n` (1-based) of a closure: its name ("" for native closures, "(no name)" when
@@ -159,8 +168,15 @@ impl State {
 
     /// Makes upvalue `n1` of `f1` refer to upvalue `n2` of `f2` (`debug.upvaluejoin`).
     /// Returns false when an index is invalid.
-    pub fn upvalue_join(&mut self, f1: Gc<LuaClosure>, n1: i64, f2: Gc<LuaClosure>, n2: i64) -> bool {
-        let (Some(i1), Some(i2)) = (index_in(n1, f1.upvals.len()), index_in(n2, f2.upvals.len())) else {
+    pub fn upvalue_join(
+        &mut self,
+        f1: Gc<LuaClosure>,
+        n1: i64,
+        f2: Gc<LuaClosure>,
+        n2: i64,
+    ) -> bool {
+        let (Some(i1), Some(i2)) = (index_in(n1, f1.upvals.len()), index_in(n2, f2.upvals.len()))
+        else {
             return false;
         };
         let uv = f2.upvals[i2];
@@ -206,7 +222,13 @@ fn index_in(n: i64, len: usize) -> Option<usize> {
 }
 
 fn lua_upvalue_name(cl: &LuaClosure, i: usize) -> String {
-    match cl.proto.plain.upvalues.get(i).and_then(|u| u.name.as_deref()) {
+    match cl
+        .proto
+        .plain
+        .upvalues
+        .get(i)
+        .and_then(|u| u.name.as_deref())
+    {
         Some(name) => name.to_string(),
         None => NO_NAME.to_string(),
     }
