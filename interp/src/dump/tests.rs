@@ -448,14 +448,15 @@ impl Rng {
     }
 }
 
-/// Byte offsets of the instructions of the main function's code in a dump of `p`.
-fn code_range(c: &[u8], p: &FnProto) -> std::ops::Range<usize> {
+/// Byte ranges of the code of `p` and of its nested functions in a dump `c` of it.
+fn code_ranges(c: &[u8], p: &FnProto, out: &mut Vec<std::ops::Range<usize>>) {
     let words: Vec<u8> = p.code.iter().flat_map(|i| i.0.to_ne_bytes()).collect();
-    let start = c
-        .windows(words.len())
-        .position(|w| w == &words[..])
-        .unwrap();
-    start..start + words.len()
+    if let Some(start) = c.windows(words.len()).position(|w| w == &words[..]) {
+        out.push(start..start + words.len());
+    }
+    for q in &p.protos {
+        code_ranges(c, q, out);
+    }
 }
 
 /// Corrupted chunks load with an error or run to an error or a result: never a panic, a
@@ -475,11 +476,13 @@ fn mutated_chunks_never_crash() {
         let p = compile(src);
         for strip in [false, true] {
             let c = dump(&p, strip);
-            let code = code_range(&c, &p);
+            let mut ranges = Vec::new();
+            code_ranges(&c, &p, &mut ranges);
             for _ in 0..iters {
                 let mut m = c.clone();
                 let edits = 1 + rng.below(3);
                 for _ in 0..edits {
+                    let code = ranges[rng.below(ranges.len())].clone();
                     match rng.below(6) {
                         // Anywhere in the chunk.
                         0 => {

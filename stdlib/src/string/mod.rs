@@ -61,6 +61,29 @@ const METAMETHODS: &[Reg] = &[
     ("__unm", arith_unm),
 ];
 
+// ---------------------------------------------------------------------- result buffers
+
+thread_local! {
+    /// A spare buffer for building results, so hot functions (`format`, `gsub`) do not
+    /// allocate one per call. Taken while in use: a nested call just starts a fresh one.
+    static SPARE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// An empty buffer with room for at least `cap` bytes.
+pub(crate) fn take_buffer(cap: usize) -> Vec<u8> {
+    let mut b = SPARE.with(|s| s.take());
+    b.clear();
+    b.reserve(cap);
+    b
+}
+
+/// Returns a buffer for reuse (large ones are dropped).
+pub(crate) fn give_back(b: Vec<u8>) {
+    if b.capacity() <= 1 << 16 {
+        SPARE.with(|s| s.set(b));
+    }
+}
+
 // ---------------------------------------------------------------------- positions
 
 /// Lua's `posrelatI`: a 1-based start position, negative counting from the end, clipped to

@@ -128,7 +128,7 @@ pub(super) fn gsub(st: &mut State) -> LuaResult<usize> {
     };
     let subject = src.as_bytes();
     let pat = p.as_bytes();
-    let mut out = Vec::with_capacity(subject.len());
+    let mut out = super::take_buffer(subject.len());
     let mut g = Gsub::new(pat, max);
     let mut changed = false;
     loop {
@@ -177,6 +177,7 @@ pub(super) fn gsub(st: &mut State) -> LuaResult<usize> {
     }
     if changed {
         st.push_str(&out);
+        super::give_back(out);
     } else {
         st.push(Value::Str(src));
     }

@@ -4,7 +4,7 @@
 use luna_interp::string::LuaStr;
 use luna_interp::{Gc, LuaError, LuaResult, LuaType, State, Value};
 
-use super::{end_pos, start_pos, MAX_SIZE};
+use super::{end_pos, give_back, start_pos, take_buffer, MAX_SIZE};
 use crate::format::{FormatArgs, Literal};
 use crate::pack::{PackError, Unpacked};
 
@@ -251,9 +251,10 @@ impl FormatArgs for StackArgs<'_> {
 
 pub(super) fn format(st: &mut State) -> LuaResult<usize> {
     let fmt = st.check_str(1)?;
-    let mut out = Vec::with_capacity(fmt.len() + 16);
+    let mut out = take_buffer(fmt.len() + 16);
     crate::format::format(fmt.as_bytes(), &mut StackArgs::new(st), &mut out)?;
     st.push_str(&out);
+    give_back(out);
     Ok(1)
 }
 
