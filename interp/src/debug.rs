@@ -223,8 +223,10 @@ impl State {
             }
             let th = self.thread();
             let room = th.top + 3;
-            if room > th.stack.len() {
-                th.grow_stack(&mut self.heap, room, true);
+            if room > th.stack.len() && !th.grow_stack(&mut self.heap, room, true) {
+                // Out of stack even in the reserve for errors: the handler cannot run.
+                self.error_value = self.str_value("error in error handling");
+                return LuaError::ErrorInHandler;
             }
             let func = self.thread().top;
             self.push(handler);

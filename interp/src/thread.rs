@@ -201,11 +201,18 @@ impl Thread {
         if needed > limit {
             return false;
         }
+        self.grow_unchecked(heap, needed, limit);
+        true
+    }
+
+    /// Grows the stack to at least `needed` slots regardless of Lua's limit (for natives
+    /// that push without checking; their pushes are bounded by their own work).
+    pub(crate) fn grow_unchecked(&mut self, heap: &mut Heap, needed: usize, limit: usize) {
         if needed <= self.stack.len() {
-            return true;
+            return;
         }
         let old_bytes = self.buffer_bytes();
-        let new_len = needed.max(self.stack.len() * 2).min(limit).max(needed);
+        let new_len = needed.max(self.stack.len() * 2).min(limit.max(needed)).max(needed);
         self.stack.resize(new_len, Value::Nil);
         let base = self.stack.as_mut_ptr();
         for uv in &self.open_upvals {
@@ -213,7 +220,6 @@ impl Thread {
             uv.v.set(unsafe { base.add(uv.stack_index.get() as usize) });
         }
         heap.resized(old_bytes, self.buffer_bytes());
-        true
     }
 
     /// Shrinks an oversized stack after a collection (keeps room for the live part).
