@@ -1,0 +1,2 @@
+-- Fixture: a package found as pkgdir/init.lua.
+return { name = ..., file = select(2, ...) }

@@ -1,0 +1,2 @@
+-- Fixture: returns false, which require keeps (only nil becomes true).
+return false

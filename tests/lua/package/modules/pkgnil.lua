@@ -1,0 +1,2 @@
+-- Fixture: returns nothing, so require stores true.
+PKGNIL_RAN = true

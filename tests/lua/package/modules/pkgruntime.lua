@@ -1,0 +1,3 @@
+-- Fixture: fails while running.
+PKGRUNTIME_STARTED = true
+error("module failed on purpose")

@@ -1,0 +1,2 @@
+-- Fixture: a syntax error.
+local x = = 1
