@@ -98,8 +98,10 @@ impl StrLit<'_> {
     }
 }
 
-/// A Lua token. `Newline`, `Comment` and `Numeral` never reach the parser (their callbacks skip
-/// them or produce other variants).
+/// A Lua token. `Newline` and `Comment` are trivia, skipped by `next_token` (they are tokens,
+/// not skipped inside logos, because logos recurses into itself after each token a callback
+/// skips, and a long run of comments would overflow the stack). `Numeral` is never produced:
+/// its callback yields `Int` or `Float`.
 #[derive(Logos, Debug, Clone, PartialEq)]
 #[logos(utf8 = false)]
 #[logos(extras = Extras)]
@@ -310,11 +312,22 @@ impl Tok<'_> {
 
 type Lx<'s> = Lexer<'s, Tok<'s>>;
 
+/// The next significant token (trivia skipped), `None` at the end of input.
+#[inline]
+pub fn next_token<'s>(lex: &mut Lx<'s>) -> Option<Result<Tok<'s>, LexError>> {
+    loop {
+        match lex.next() {
+            Some(Ok(Tok::Newline | Tok::Comment)) => continue,
+            other => return other,
+        }
+    }
+}
+
 fn error(lex: &Lx<'_>, message: impl Into<String>, near: Near) -> LexError {
     LexError { message: message.into(), line: lex.extras.line, near }
 }
 
-fn newlines(lex: &mut Lx<'_>) -> Skip {
+fn newlines(lex: &mut Lx<'_>) {
     let s = lex.slice();
     let mut i = 0;
     while i < s.len() {
@@ -325,7 +338,6 @@ fn newlines(lex: &mut Lx<'_>) -> Skip {
             i += 1;
         }
     }
-    Skip
 }
 
 /// Length of the line break starting at `s[0]` (which must be `\n` or `\r`): one or two bytes.
@@ -337,7 +349,7 @@ fn line_break_len(s: &[u8]) -> usize {
     }
 }
 
-fn comment(lex: &mut Lx<'_>) -> Result<Skip, LexError> {
+fn comment(lex: &mut Lx<'_>) -> Result<(), LexError> {
     let rest = lex.remainder();
     if let Some(level) = long_bracket_level(rest) {
         let start_line = lex.extras.line;
@@ -345,7 +357,7 @@ fn comment(lex: &mut Lx<'_>) -> Result<Skip, LexError> {
         match scan_long_bracket(&rest[body_start..], level, &mut lex.extras.line, false) {
             Some((_, used)) => {
                 lex.bump(body_start + used);
-                Ok(Skip)
+                Ok(())
             }
             None => {
                 lex.bump(rest.len());
@@ -359,7 +371,7 @@ fn comment(lex: &mut Lx<'_>) -> Result<Skip, LexError> {
     } else {
         let len = rest.iter().position(|&c| c == b'\n' || c == b'\r').unwrap_or(rest.len());
         lex.bump(len);
-        Ok(Skip)
+        Ok(())
     }
 }
 

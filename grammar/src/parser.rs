@@ -166,7 +166,7 @@ impl<'s> Iterator for TokenStream<'s, '_> {
         if self.done {
             return None;
         }
-        match self.lexer.next() {
+        match crate::lexer::next_token(&mut self.lexer) {
             None => {
                 self.done = true;
                 self.at_eof = true;
@@ -718,7 +718,7 @@ fn current_near(tokens: &TokenStream<'_, '_>, source: &[u8]) -> Near {
     }
     let text = &source[tokens.last_span.clone()];
     let mut lexer = Tok::lexer(text);
-    match lexer.next() {
+    match crate::lexer::next_token(&mut lexer) {
         Some(Ok(Tok::Str(s))) => Near::Text(s.near_text()),
         Some(Ok(Tok::Other(c))) => {
             if c == 0 {
@@ -921,7 +921,7 @@ impl Context {
         let mut prefix_end = false; // the last token ends a prefix expression
         let mut primary_line = 1; // where the current prefix expression starts
         let mut prev: Option<Tok<'_>> = None;
-        while let Some(Ok(tok)) = lexer.next() {
+        while let Some(Ok(tok)) = crate::lexer::next_token(&mut lexer) {
             if lexer.span().start >= stop {
                 break;
             }

@@ -92,7 +92,22 @@ fn long_but_shallow_input_parses_and_drops_on_a_small_stack() {
     let long_calls = format!("f{}", "(1)".repeat(100_000));
     let long_methods = format!("o{}", ":m()".repeat(50_000));
     let long_and = format!("x = a{}", " and a or a".repeat(50_000));
-    for src in [long_sum, long_table, many_statements, long_chain, long_calls, long_methods, long_and] {
+    // Trivia between two tokens: comments and line breaks, any number in a row.
+    let comments = format!("x = 1\n{}y = 2", "-- c\n".repeat(100_000));
+    let long_comments = format!("x = 1{}y = 2", "--[[c]]".repeat(100_000));
+    let blank_lines = format!("x = 1{}y = 2", " \n\t\r\n".repeat(100_000));
+    for src in [
+        long_sum,
+        long_table,
+        many_statements,
+        long_chain,
+        long_calls,
+        long_methods,
+        long_and,
+        comments,
+        long_comments,
+        blank_lines,
+    ] {
         let head: String = src.chars().take(20).collect();
         let ok = common::with_small_stack(move || {
             let chunk = parse_chunk(src.as_bytes(), b"=long");
