@@ -578,11 +578,18 @@ impl State {
         t.hook_mask = mask;
         t.base_hook_count = count;
         t.hook_count = count;
-        // The trap is shared by all threads while each has its own hook: once a hook is set,
-        // keep it on (the hook functions check the running thread's mask).
-        if mask != 0 {
-            self.trap = true;
-        }
+        // Each thread has its own hook but the VM's trap is shared: keep it on while any
+        // thread has a hook (the hook functions check the running thread's mask).
+        self.trap = self.instr_budget.is_some() || self.any_thread_hooked();
+    }
+
+    /// Whether some live thread has a hook set.
+    pub(crate) fn any_thread_hooked(&self) -> bool {
+        self.heap.threads.iter().any(|&h| {
+            // SAFETY: the heap's thread list holds live threads only.
+            let t: Gc<Thread> = unsafe { Gc::from_ptr(h.cast()) };
+            t.hook_mask != 0
+        })
     }
 
     /// The hook of thread `th`: (function, mask, count).
