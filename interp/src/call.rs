@@ -104,8 +104,7 @@ impl State {
             self.hook_call()?;
         }
         let n = f(self)?;
-        self.pos_call(n);
-        Ok(())
+        self.pos_call(n)
     }
 
     /// Collects if due, with the running thread's top at `top` (a safepoint).
@@ -164,14 +163,15 @@ impl State {
     /// Moves the `n` results at the top of the stack to the innermost frame's function slot,
     /// adjusted to the wanted count, and pops the frame (a native frame).
     #[inline]
-    pub(crate) fn pos_call(&mut self, n: usize) {
+    pub(crate) fn pos_call(&mut self, n: usize) -> LuaResult<()> {
         if self.trap {
-            self.hook_return(n);
+            self.hook_return(n)?;
         }
         let th = self.thread();
         let frame = th.frames.pop().unwrap_or_else(CallFrame::base_frame);
         let first = th.top - n;
         move_results(th, frame.func, first, n, frame.nresults);
+        Ok(())
     }
 
     /// Returns from Lua frame `fi` with `n` results at `src`. Returns true when the frame was
@@ -180,7 +180,7 @@ impl State {
     pub(crate) fn finish_return(&mut self, fi: usize, src: usize, n: usize) -> LuaResult<bool> {
         if self.trap {
             self.thread().top = src + n;
-            self.hook_return(n);
+            self.hook_return(n)?;
         }
         let th = self.thread();
         let frame = th.frames[fi];
@@ -708,7 +708,7 @@ impl State {
             } else {
                 nargs
             };
-            self.pos_call(n);
+            self.pos_call(n)?;
         }
         self.unroll()
     }
@@ -750,7 +750,7 @@ impl State {
             return Err(self.runtime_error("attempt to yield across a C-call boundary"));
         };
         let n = k(self, status, frame.ctx)?;
-        self.pos_call(n);
+        self.pos_call(n)?;
         Ok(())
     }
 

@@ -667,7 +667,7 @@ impl State {
 
     /// The innermost frame returns its top `n` values: the "return" event; then the caller's
     /// current instruction counts as the last one seen, so its line is not reported again.
-    pub(crate) fn hook_return(&mut self, n: usize) {
+    pub(crate) fn hook_return(&mut self, n: usize) -> LuaResult<()> {
         let th = self.thread();
         if th.hook_mask & HOOK_RETURN != 0 {
             let fi = th.frames.len() - 1;
@@ -679,11 +679,12 @@ impl State {
             if f.is_lua() {
                 th.frames[fi].func = f.base - 1;
             }
-            let _ = self.run_hook("return", None, (ftransfer as u32, n as u32));
+            let r = self.run_hook("return", None, (ftransfer as u32, n as u32));
             let th = self.thread();
             if let Some(fr) = th.frames.get_mut(fi) {
                 fr.func = f.func;
             }
+            r?;
         }
         let th = self.thread();
         let nf = th.frames.len();
@@ -693,6 +694,7 @@ impl State {
                 th.old_pc = current_pc(&caller);
             }
         }
+        Ok(())
     }
 
     /// Count and line events before instruction `pc` of the running Lua frame (Lua's
