@@ -9,6 +9,7 @@
 //! report the files they did not find, and a file they do find fails to load, as in a Lua
 //! built without dynamic libraries.
 
+use luna_interp::host::OpenMode;
 use luna_interp::table::Table;
 use luna_interp::{Gc, LuaResult, State, Value};
 
@@ -55,10 +56,10 @@ pub fn open_package(st: &mut State, ignore_env: bool) -> LuaResult<Value> {
         let c = st.new_native_closure(*f, vec![Value::Table(pkg)]);
         st.raw_set_int(searchers, i as i64 + 1, Value::NativeClosure(c));
     }
-    let path = path_value(DEFAULT_PATH, "LUA_PATH", ignore_env);
+    let path = path_value(st, DEFAULT_PATH, "LUA_PATH", ignore_env);
     let v = st.str_value(path);
     st.raw_set_str(pkg, "path", v);
-    let cpath = path_value(DEFAULT_CPATH, "LUA_CPATH", ignore_env);
+    let cpath = path_value(st, DEFAULT_CPATH, "LUA_CPATH", ignore_env);
     let v = st.str_value(cpath);
     st.raw_set_str(pkg, "cpath", v);
     let v = st.str_value(CONFIG);
@@ -91,19 +92,17 @@ fn preload_table(st: &mut State) -> Gc<Table> {
     }
 }
 
-/// An environment variable, as bytes.
-fn env_var(name: &str) -> Option<Vec<u8>> {
-    use std::os::unix::ffi::OsStringExt;
-    std::env::var_os(name).map(|v| v.into_vec())
-}
-
 /// A search path from `<var>_5_4` or `<var>`, with ";;" standing for the default path, or
 /// the default (Lua's `setpath`).
-fn path_value(default: &str, var: &str, ignore_env: bool) -> Vec<u8> {
+fn path_value(st: &mut State, default: &str, var: &str, ignore_env: bool) -> Vec<u8> {
     if ignore_env {
         return default.as_bytes().to_vec();
     }
-    let path = match env_var(&format!("{}_5_4", var)).or_else(|| env_var(var)) {
+    let versioned = format!("{}_5_4", var);
+    let path = match st
+        .host_getenv(versioned.as_bytes())
+        .or_else(|| st.host_getenv(var.as_bytes()))
+    {
         Some(p) => p,
         None => return default.as_bytes().to_vec(),
     };
@@ -144,9 +143,9 @@ fn replace_all(s: &[u8], pat: &[u8], rep: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Whether a file can be opened for reading.
+/// Whether a file can be opened for reading (the file is closed again at once).
 fn readable(st: &mut State, path: &[u8]) -> bool {
-    st.host_read_file(path).is_ok()
+    st.host_open(path, OpenMode::Read).is_ok()
 }
 
 /// Looks for `name` along `path` (Lua's `searchpath`): each ';'-separated template with '?'
