@@ -252,7 +252,8 @@ impl Drop for Expr {
 
 /// Moves the boxed operands out of a node: returns one that has operands of its own, pushes
 /// the other one on `pending` if it has some too, and drops the rest here (their own drop does
-/// not recurse through boxes).
+/// not recurse through boxes). The boxes are moved as they are, never reallocated.
+#[allow(clippy::vec_box)]
 fn take_boxed_operands(kind: &mut ExprKind, pending: &mut Vec<Box<Expr>>) -> Option<Box<Expr>> {
     let (first, second) = match std::mem::replace(kind, ExprKind::Nil) {
         ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => (a, Some(b)),

@@ -27,7 +27,10 @@ pub struct Extras {
 
 impl Default for Extras {
     fn default() -> Extras {
-        Extras { line: 1, string_start_line: 1 }
+        Extras {
+            line: 1,
+            string_start_line: 1,
+        }
     }
 }
 
@@ -324,7 +327,11 @@ pub fn next_token<'s>(lex: &mut Lx<'s>) -> Option<Result<Tok<'s>, LexError>> {
 }
 
 fn error(lex: &Lx<'_>, message: impl Into<String>, near: Near) -> LexError {
-    LexError { message: message.into(), line: lex.extras.line, near }
+    LexError {
+        message: message.into(),
+        line: lex.extras.line,
+        near,
+    }
 }
 
 fn newlines(lex: &mut Lx<'_>) {
@@ -369,7 +376,10 @@ fn comment(lex: &mut Lx<'_>) -> Result<(), LexError> {
             }
         }
     } else {
-        let len = rest.iter().position(|&c| c == b'\n' || c == b'\r').unwrap_or(rest.len());
+        let len = rest
+            .iter()
+            .position(|&c| c == b'\n' || c == b'\r')
+            .unwrap_or(rest.len());
         lex.bump(len);
         Ok(())
     }
@@ -406,7 +416,9 @@ fn scan_long_bracket<'s>(
     let mut copied = start; // bytes of `s` before this index are in `owned`, if any
     loop {
         // Find the next byte of interest.
-        let off = s[i..].iter().position(|&c| c == b']' || c == b'\n' || c == b'\r')?;
+        let off = s[i..]
+            .iter()
+            .position(|&c| c == b']' || c == b'\n' || c == b'\r')?;
         i += off;
         match s[i] {
             b']' => {
@@ -448,7 +460,10 @@ fn long_string<'s>(lex: &mut Lx<'s>) -> Result<StrLit<'s>, LexError> {
     match scan_long_bracket(rest, level, &mut lex.extras.line, true) {
         Some((value, used)) => {
             lex.bump(used);
-            Ok(StrLit { value, delim: StrDelim::Long(level) })
+            Ok(StrLit {
+                value,
+                delim: StrDelim::Long(level),
+            })
         }
         None => {
             lex.bump(rest.len());
@@ -462,7 +477,11 @@ fn long_string<'s>(lex: &mut Lx<'s>) -> Result<StrLit<'s>, LexError> {
 }
 
 fn bad_long_delimiter(lex: &mut Lx<'_>) -> Result<Skip, LexError> {
-    Err(error(lex, "invalid long string delimiter", Near::Text(lex.slice().to_vec())))
+    Err(error(
+        lex,
+        "invalid long string delimiter",
+        Near::Text(lex.slice().to_vec()),
+    ))
 }
 
 fn other(lex: &mut Lx<'_>) -> u8 {
@@ -504,6 +523,12 @@ fn numeral<'s>(lex: &mut Lx<'s>) -> Result<Tok<'s>, LexError> {
     }
     lex.bump(i);
     let text = lex.slice();
+    // Fast path: a short decimal integer (cannot overflow).
+    if text.len() <= 18 && text.iter().all(u8::is_ascii_digit) {
+        return Ok(Tok::Int(
+            text.iter().fold(0, |n, &d| n * 10 + i64::from(d - b'0')),
+        ));
+    }
     match str_to_number(text) {
         Some(Number::Int(n)) => Ok(Tok::Int(n)),
         Some(Number::Float(x)) => Ok(Tok::Float(x)),
@@ -523,7 +548,10 @@ fn short_string<'s>(lex: &mut Lx<'s>) -> Result<StrLit<'s>, LexError> {
     while let Some(&c) = s.get(i) {
         if c == quote {
             lex.bump(i + 1);
-            return Ok(StrLit { value: Cow::Borrowed(&s[..i]), delim: StrDelim::Quote(quote) });
+            return Ok(StrLit {
+                value: Cow::Borrowed(&s[..i]),
+                delim: StrDelim::Quote(quote),
+            });
         }
         if c == b'\\' || c == b'\n' || c == b'\r' {
             break;
@@ -646,7 +674,10 @@ fn short_string<'s>(lex: &mut Lx<'s>) -> Result<StrLit<'s>, LexError> {
     match result {
         Ok(()) => {
             lex.bump(i);
-            Ok(StrLit { value: Cow::Owned(buf), delim: StrDelim::Quote(quote) })
+            Ok(StrLit {
+                value: Cow::Owned(buf),
+                delim: StrDelim::Quote(quote),
+            })
         }
         Err((message, near)) => {
             lex.bump(i.min(s.len()));

@@ -93,7 +93,11 @@ fn str_to_int(s: &[u8]) -> Option<i64> {
             }
         }
     }
-    Some(if neg { acc.wrapping_neg() as i64 } else { acc as i64 })
+    Some(if neg {
+        acc.wrapping_neg() as i64
+    } else {
+        acc as i64
+    })
 }
 
 fn str_to_float(s: &[u8]) -> Option<f64> {
@@ -192,7 +196,11 @@ fn compose_float(mantissa: u64, exp: i64, sticky: bool) -> f64 {
     }
     // How many low bits of `m` do not fit in the result's 53-bit (or fewer, if subnormal)
     // significand.
-    let shift: i64 = if unbiased >= -1022 { 11 } else { 11 + (-1022 - unbiased) };
+    let shift: i64 = if unbiased >= -1022 {
+        11
+    } else {
+        11 + (-1022 - unbiased)
+    };
     if shift > 64 + 1 {
         return 0.0; // below half the smallest subnormal
     }
@@ -274,7 +282,10 @@ mod tests {
         assert_eq!(n("+7"), Some(Number::Int(7)));
         assert_eq!(n("9223372036854775807"), Some(Number::Int(i64::MAX)));
         assert_eq!(n("-9223372036854775808"), Some(Number::Int(i64::MIN)));
-        assert_eq!(n("9223372036854775808"), Some(Number::Float(9223372036854775808.0)));
+        assert_eq!(
+            n("9223372036854775808"),
+            Some(Number::Float(9223372036854775808.0))
+        );
         assert_eq!(n("0x10"), Some(Number::Int(16)));
         assert_eq!(n("0xffffffffffffffff"), Some(Number::Int(-1)));
         assert_eq!(n("0x1ffffffffffffffff"), Some(Number::Int(-1)));
@@ -294,7 +305,10 @@ mod tests {
         assert_eq!(n("0x1p-1074"), Some(Number::Float(f64::from_bits(1))));
         assert_eq!(n("0x1p-1075"), Some(Number::Float(0.0)));
         assert_eq!(n("0x1.8p-1075"), Some(Number::Float(f64::from_bits(1))));
-        assert_eq!(n("0x1fffffffffffff.8p0"), Some(Number::Float(9007199254740992.0)));
+        assert_eq!(
+            n("0x1fffffffffffff.8p0"),
+            Some(Number::Float(9007199254740992.0))
+        );
     }
 
     #[test]
@@ -318,6 +332,9 @@ mod tests {
         let long = format!("={}", "b".repeat(100));
         assert_eq!(chunk_id(long.as_bytes()), "b".repeat(59));
         let long = "c".repeat(100);
-        assert_eq!(chunk_id(long.as_bytes()), format!("[string \"{}...\"]", "c".repeat(45)));
+        assert_eq!(
+            chunk_id(long.as_bytes()),
+            format!("[string \"{}...\"]", "c".repeat(45))
+        );
     }
 }

@@ -99,8 +99,16 @@ pub struct PErr {
 
 impl PErr {
     fn at_current(message: impl Into<String>, near: bool) -> PErr {
-        let near = if near { ErrNear::Current } else { ErrNear::Nothing };
-        PErr { message: message.into(), line: None, near }
+        let near = if near {
+            ErrNear::Current
+        } else {
+            ErrNear::Nothing
+        };
+        PErr {
+            message: message.into(),
+            line: None,
+            near,
+        }
     }
 
     fn too_deep() -> PErr {
@@ -253,9 +261,12 @@ pub struct BlockParts {
 }
 
 impl BlockParts {
-
     pub(crate) fn finish(self, end_line: u32) -> Block {
-        Block { stats: self.stats, ret: self.ret, end_line }
+        Block {
+            stats: self.stats,
+            ret: self.ret,
+            end_line,
+        }
     }
 }
 
@@ -284,14 +295,22 @@ pub struct IfArms {
 
 impl IfArms {
     pub(crate) fn new(line: u32, cond: (Expr, Level), block: BlockParts) -> IfArms {
-        IfArms { arms: Vec::new(), depth: cond.1, last: (line, cond.0, block) }
+        IfArms {
+            arms: Vec::new(),
+            depth: cond.1,
+            last: (line, cond.0, block),
+        }
     }
 
     fn close_last(&mut self, end_line: u32, next: Option<(u32, Expr, BlockParts)>) {
         let placeholder = (0, Expr::new(ExprKind::Nil, 0), BlockParts::default());
         let (line, cond, block) = std::mem::replace(&mut self.last, next.unwrap_or(placeholder));
         self.depth = self.depth.max(block.depth);
-        self.arms.push(IfArm { cond, block: block.finish(end_line), line });
+        self.arms.push(IfArm {
+            cond,
+            block: block.finish(end_line),
+            line,
+        });
     }
 
     pub(crate) fn elseif(&mut self, line: u32, cond: (Expr, Level), block: BlockParts) {
@@ -324,8 +343,17 @@ const UNARY_PRIORITY: u8 = 12;
 /// A pending operator: what PUC-Lua's recursive `subexpr` keeps on the C stack while it reads
 /// the operand to its right.
 pub(crate) enum Pending {
-    Unary { op: UnOp, line: u32, limit: u8 },
-    Binary { lhs: Box<Expr>, op: BinOp, line: u32, limit: u8 },
+    Unary {
+        op: UnOp,
+        line: u32,
+        limit: u8,
+    },
+    Binary {
+        lhs: Box<Expr>,
+        op: BinOp,
+        line: u32,
+        limit: u8,
+    },
 }
 
 /// Turns a flat sequence of operands and operators into a tree, exactly as `lparser.c`'s
@@ -347,7 +375,13 @@ pub struct Folder {
 
 impl Folder {
     fn new(ctx: &Ctx) -> Folder {
-        Folder { base: ctx.pending.borrow().len(), value: None, limit: 0, level: 1, max: 1 }
+        Folder {
+            base: ctx.pending.borrow().len(),
+            value: None,
+            limit: 0,
+            level: 1,
+            max: 1,
+        }
     }
 
     fn enter(&mut self) -> Result<(), PErr> {
@@ -360,8 +394,16 @@ impl Folder {
         Ok(())
     }
 
-    fn push_unary(&mut self, pending: &mut Vec<Pending>, (op, line): (UnOp, u32)) -> Result<(), PErr> {
-        pending.push(Pending::Unary { op, line, limit: self.limit });
+    fn push_unary(
+        &mut self,
+        pending: &mut Vec<Pending>,
+        (op, line): (UnOp, u32),
+    ) -> Result<(), PErr> {
+        pending.push(Pending::Unary {
+            op,
+            line,
+            limit: self.limit,
+        });
         self.limit = UNARY_PRIORITY;
         self.enter()
     }
@@ -381,14 +423,20 @@ impl Folder {
             return false;
         }
         let Some(p) = pending.pop() else { return false };
-        let rhs = self.value.take().unwrap_or_else(|| Box::new(Expr::new(ExprKind::Nil, 0)));
+        let rhs = self
+            .value
+            .take()
+            .unwrap_or_else(|| Box::new(Expr::new(ExprKind::Nil, 0)));
         let (e, limit) = match p {
             Pending::Unary { op, line, limit } => {
                 (Expr::new(ExprKind::Unary(op, rhs), line), limit)
             }
-            Pending::Binary { lhs, op, line, limit } => {
-                (Expr::new(ExprKind::Binary(op, lhs, rhs), line), limit)
-            }
+            Pending::Binary {
+                lhs,
+                op,
+                line,
+                limit,
+            } => (Expr::new(ExprKind::Binary(op, lhs, rhs), line), limit),
         };
         self.value = Some(Box::new(e));
         self.limit = limit;
@@ -396,22 +444,37 @@ impl Folder {
         true
     }
 
-    fn push_binary(&mut self, pending: &mut Vec<Pending>, (op, line): (BinOp, u32)) -> Result<(), PErr> {
+    fn push_binary(
+        &mut self,
+        pending: &mut Vec<Pending>,
+        (op, line): (BinOp, u32),
+    ) -> Result<(), PErr> {
         let (left, right) = priority(op);
         while left <= self.limit {
             if !self.reduce(pending) {
                 break;
             }
         }
-        let lhs = self.value.take().unwrap_or_else(|| Box::new(Expr::new(ExprKind::Nil, 0)));
-        pending.push(Pending::Binary { lhs, op, line, limit: self.limit });
+        let lhs = self
+            .value
+            .take()
+            .unwrap_or_else(|| Box::new(Expr::new(ExprKind::Nil, 0)));
+        pending.push(Pending::Binary {
+            lhs,
+            op,
+            line,
+            limit: self.limit,
+        });
         self.limit = right;
         self.enter()
     }
 
     fn finish(mut self, pending: &mut Vec<Pending>) -> (Expr, Level) {
         while self.reduce(pending) {}
-        let e = self.value.take().map_or_else(|| Expr::new(ExprKind::Nil, 0), |b| *b);
+        let e = self
+            .value
+            .take()
+            .map_or_else(|| Expr::new(ExprKind::Nil, 0), |b| *b);
         (e, self.max)
     }
 
@@ -442,7 +505,11 @@ impl Ctx {
     }
 
     pub(crate) fn start_block(&self) -> StatAcc {
-        StatAcc { start: self.stats.borrow().len(), depth: 0, label_run: 0 }
+        StatAcc {
+            start: self.stats.borrow().len(),
+            depth: 0,
+            label_run: 0,
+        }
     }
 
     pub(crate) fn block(&self, acc: StatAcc, ret: Option<(Return, Level)>) -> BlockParts {
@@ -459,11 +526,17 @@ impl Ctx {
             stats.extend(all.drain(acc.start..));
             stats
         };
-        BlockParts { stats, ret, depth: acc.depth.max(ret_depth) }
+        BlockParts {
+            stats,
+            ret,
+            depth: acc.depth.max(ret_depth),
+        }
     }
 
     pub(crate) fn chunk(&self, b: BlockParts) -> Chunk {
-        Chunk { block: b.finish(self.line.get()) }
+        Chunk {
+            block: b.finish(self.line.get()),
+        }
     }
 
     pub(crate) fn block_with_return<'s>(
@@ -501,7 +574,10 @@ impl Ctx {
         cond: (Expr, Level),
     ) -> StatD {
         let depth = body.depth.max(cond.1);
-        let kind = StatKind::Repeat { body: body.finish(until_line), cond: cond.0 };
+        let kind = StatKind::Repeat {
+            body: body.finish(until_line),
+            cond: cond.0,
+        };
         self.stat(kind, line, 1 + depth)
     }
 
@@ -511,7 +587,7 @@ impl Ctx {
 
     pub(crate) fn if_stat(
         &self,
-        mut arms: Box<IfArms>,
+        mut arms: IfArms,
         else_part: Option<(u32, BlockParts)>,
         end_line: u32,
     ) -> StatD {
@@ -529,20 +605,26 @@ impl Ctx {
             }
         };
         let depth = arms.depth;
-        let kind = StatKind::If { arms: std::mem::take(&mut arms.arms), else_block, end_line };
+        let kind = StatKind::If {
+            arms: std::mem::take(&mut arms.arms),
+            else_block,
+            end_line,
+        };
         self.stat(kind, first_line, 1 + depth)
     }
 
-    pub(crate) fn assign(
-        &self,
-        targets: Targets,
-        line: u32,
-        exprs: (Vec<Expr>, Level),
-    ) -> StatD {
+    pub(crate) fn assign(&self, targets: Targets, line: u32, exprs: (Vec<Expr>, Level)) -> StatD {
         // The values are read at the level of the last target's recursion.
         let n = targets.exprs.len() as Level;
         let depth = targets.depth.max(n + exprs.1);
-        self.stat(StatKind::Assign { targets: targets.exprs, exprs: exprs.0 }, line, depth)
+        self.stat(
+            StatKind::Assign {
+                targets: targets.exprs,
+                exprs: exprs.0,
+            },
+            line,
+            depth,
+        )
     }
 
     pub(crate) fn call_stat<'s>(&self, line: u32, (e, depth): Sub) -> PResult<'s, StatD> {
@@ -556,7 +638,10 @@ impl Ctx {
         if !is_var(&e) {
             return user(PErr::at_current("syntax error", true));
         }
-        Ok(Targets { exprs: vec![e], depth: 1 + depth })
+        Ok(Targets {
+            exprs: vec![e],
+            depth: 1 + depth,
+        })
     }
 
     pub(crate) fn more_targets<'s>(&self, mut t: Targets, (e, depth): Sub) -> PResult<'s, Targets> {
@@ -587,9 +672,17 @@ impl Ctx {
         let attrib = match attrib {
             "const" => Attrib::Const,
             "close" => Attrib::Close,
-            _ => return user(PErr::at_current(format!("unknown attribute '{attrib}'"), false)),
+            _ => {
+                return user(PErr::at_current(
+                    format!("unknown attribute '{attrib}'"),
+                    false,
+                ))
+            }
         };
-        Ok(LocalName { name: name.into(), attrib: Some(attrib) })
+        Ok(LocalName {
+            name: name.into(),
+            attrib: Some(attrib),
+        })
     }
 
     pub(crate) fn more_local_names<'s>(
@@ -654,24 +747,28 @@ impl Ctx {
 
     pub(crate) fn start_unary<'s>(&self, op: (UnOp, u32)) -> PResult<'s, Folder> {
         let mut f = Folder::new(self);
-        f.push_unary(&mut self.pending.borrow_mut(), op).or_else(user)?;
+        f.push_unary(&mut self.pending.borrow_mut(), op)
+            .or_else(user)?;
         Ok(f)
     }
 
     pub(crate) fn start_binary<'s>(&self, lhs: Sub, op: (BinOp, u32)) -> PResult<'s, Folder> {
         let mut f = Folder::new(self);
         f.push_operand(lhs).or_else(user)?;
-        f.push_binary(&mut self.pending.borrow_mut(), op).or_else(user)?;
+        f.push_binary(&mut self.pending.borrow_mut(), op)
+            .or_else(user)?;
         Ok(f)
     }
 
     pub(crate) fn binary<'s>(&self, mut f: Folder, op: (BinOp, u32)) -> PResult<'s, Folder> {
-        f.push_binary(&mut self.pending.borrow_mut(), op).or_else(user)?;
+        f.push_binary(&mut self.pending.borrow_mut(), op)
+            .or_else(user)?;
         Ok(f)
     }
 
     pub(crate) fn unary<'s>(&self, mut f: Folder, op: (UnOp, u32)) -> PResult<'s, Folder> {
-        f.push_unary(&mut self.pending.borrow_mut(), op).or_else(user)?;
+        f.push_unary(&mut self.pending.borrow_mut(), op)
+            .or_else(user)?;
         Ok(f)
     }
 }
@@ -707,7 +804,11 @@ impl Failure {
                 message.push('\'');
             }
         }
-        SyntaxError { message, line: self.line, at_eof: self.near == Near::Eof }
+        SyntaxError {
+            message,
+            line: self.line,
+            at_eof: self.near == Near::Eof,
+        }
     }
 }
 
@@ -747,7 +848,11 @@ fn describe_failure(
                 ErrNear::Fixed(n) => n,
             };
             let line = error.line.unwrap_or(current_line);
-            return Failure { message: error.message, line, near };
+            return Failure {
+                message: error.message,
+                line,
+                near,
+            };
         }
         ParseError::UnrecognizedToken { token, expected } => (expected, Some(token.1)),
         ParseError::UnrecognizedEof { expected, .. } => (expected, None),
@@ -765,7 +870,11 @@ fn describe_failure(
     }
     let expected = Expected::new(&expected);
     let message = explain(&expected, unexpected.as_ref(), &context, current_line);
-    Failure { message, line: current_line, near }
+    Failure {
+        message,
+        line: current_line,
+        near,
+    }
 }
 
 /// The terminals the parser would have accepted, by their names in the grammar.
@@ -773,7 +882,12 @@ struct Expected(Vec<String>);
 
 impl Expected {
     fn new(names: &[String]) -> Expected {
-        Expected(names.iter().map(|n| n.trim_matches('"').to_string()).collect())
+        Expected(
+            names
+                .iter()
+                .map(|n| n.trim_matches('"').to_string())
+                .collect(),
+        )
     }
 
     fn has(&self, name: &str) -> bool {
@@ -783,7 +897,10 @@ impl Expected {
 
 /// Tokens that end a block (`block_follow` in `lparser.c`); `None` is the end of input.
 fn ends_block(tok: Option<&Tok<'_>>) -> bool {
-    matches!(tok, None | Some(Tok::End | Tok::Else | Tok::ElseIf | Tok::Until))
+    matches!(
+        tok,
+        None | Some(Tok::End | Tok::Else | Tok::ElseIf | Tok::Until)
+    )
 }
 
 /// Decides what PUC-Lua's recursive-descent parser would have said at the token the LR parser
@@ -835,15 +952,27 @@ fn explain(e: &Expected, unexpected: Option<&Tok<'_>>, ctx: &Context, line: u32)
         return expected("'do'");
     }
     if e.has("in") {
-        return if e.has("=") { "'=' or 'in' expected".into() } else { expected("'in'") };
+        return if e.has("=") {
+            "'=' or 'in' expected".into()
+        } else {
+            expected("'in'")
+        };
     }
     if e.has("=") && e.has(",") {
         // After an assignment target other than the first.
-        return if ctx.prefix == Some(Prefix::Var) { expected("'='") } else { "syntax error".into() };
+        return if ctx.prefix == Some(Prefix::Var) {
+            expected("'='")
+        } else {
+            "syntax error".into()
+        };
     }
     if e.has("Name") {
         // Where a prefix expression must start (an assignment target after a comma).
-        return if e.has("(") { "unexpected symbol".into() } else { expected("<name>") };
+        return if e.has("(") {
+            "unexpected symbol".into()
+        } else {
+            expected("<name>")
+        };
     }
     if e.has("String") && e.has("(") && !e.has("+") && !e.has(",") && !e.has(";") {
         return "function arguments expected".into();
@@ -885,19 +1014,32 @@ enum FunctionPart {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Construct {
-    Function { part: FunctionPart, vararg: bool },
+    Function {
+        part: FunctionPart,
+        vararg: bool,
+    },
     If,
     /// `while` or `for`; `started` once its `do` is seen.
-    Loop { keyword: &'static str, started: bool },
+    Loop {
+        keyword: &'static str,
+        started: bool,
+    },
     Do,
     Repeat,
     Paren,
     /// Call arguments. `primary_line` is where the called expression starts: PUC-Lua's line
     /// for "(to close '(' at line N)".
-    CallParen { primary_line: u32 },
+    CallParen {
+        primary_line: u32,
+    },
     /// A table constructor; `call` when it is the argument of a call (`f{...}`).
-    Brace { primary_line: u32, call: bool },
-    Bracket { primary_line: u32 },
+    Brace {
+        primary_line: u32,
+        call: bool,
+    },
+    Bracket {
+        primary_line: u32,
+    },
 }
 
 /// The open constructs at the point of a syntax error, found by replaying the tokens before it
@@ -915,8 +1057,17 @@ struct Context {
 
 impl Context {
     fn replay(source: &[u8], tokens: &TokenStream<'_, '_>) -> Context {
-        let stop = if tokens.at_eof { source.len() } else { tokens.last_span.start };
-        let mut ctx = Context { open: Vec::new(), prefix: None, in_local: false, vararg_misuse: None };
+        let stop = if tokens.at_eof {
+            source.len()
+        } else {
+            tokens.last_span.start
+        };
+        let mut ctx = Context {
+            open: Vec::new(),
+            prefix: None,
+            in_local: false,
+            vararg_misuse: None,
+        };
         let mut lexer = Tok::lexer(source);
         let mut prefix_end = false; // the last token ends a prefix expression
         let mut primary_line = 1; // where the current prefix expression starts
@@ -977,12 +1128,21 @@ impl Context {
                         }
                     }
                 }
-                Tok::LBrace => {
-                    ctx.open.push((Construct::Brace { primary_line, call: prefix_end }, line))
-                }
+                Tok::LBrace => ctx.open.push((
+                    Construct::Brace {
+                        primary_line,
+                        call: prefix_end,
+                    },
+                    line,
+                )),
                 Tok::RBrace => {
-                    if let Some((Construct::Brace { primary_line: p, call: true }, _)) =
-                        ctx.open.pop()
+                    if let Some((
+                        Construct::Brace {
+                            primary_line: p,
+                            call: true,
+                        },
+                        _,
+                    )) = ctx.open.pop()
                     {
                         primary_line = p;
                         ends_prefix = true;
@@ -1002,13 +1162,15 @@ impl Context {
                     ends_call = prefix_end;
                 }
                 Tok::Function => {
-                    let f = Construct::Function { part: FunctionPart::Name, vararg: false };
+                    let f = Construct::Function {
+                        part: FunctionPart::Name,
+                        vararg: false,
+                    };
                     ctx.open.push((f, line));
                 }
                 Tok::Dots => {
                     if ctx.in_function(FunctionPart::Params) {
-                        if let Some((Construct::Function { vararg, .. }, _)) = ctx.open.last_mut()
-                        {
+                        if let Some((Construct::Function { vararg, .. }, _)) = ctx.open.last_mut() {
                             *vararg = true;
                         }
                     } else if !ctx.innermost_function_is_vararg() && ctx.vararg_misuse.is_none() {
@@ -1017,7 +1179,13 @@ impl Context {
                 }
                 Tok::While | Tok::For => {
                     let keyword = if tok == Tok::While { "while" } else { "for" };
-                    ctx.open.push((Construct::Loop { keyword, started: false }, line));
+                    ctx.open.push((
+                        Construct::Loop {
+                            keyword,
+                            started: false,
+                        },
+                        line,
+                    ));
                 }
                 Tok::Do => match ctx.open.last_mut() {
                     Some((Construct::Loop { started, .. }, _)) if !*started => *started = true,

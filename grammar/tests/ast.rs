@@ -25,10 +25,19 @@ fn check_file(name: &str, prefix: &str) {
             Err(e) => e.message,
         };
         if &got != expected {
-            failures.push(format!("line {line}: {}\n  expected {expected}\n       got {got}", String::from_utf8_lossy(src)));
+            failures.push(format!(
+                "line {line}: {}\n  expected {expected}\n       got {got}",
+                String::from_utf8_lossy(src)
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -42,7 +51,12 @@ fn statement_forms() {
 }
 
 fn first_stat(src: &str) -> Stat {
-    parse(src.as_bytes()).block.stats.into_iter().next().unwrap()
+    parse(src.as_bytes())
+        .block
+        .stats
+        .into_iter()
+        .next()
+        .unwrap()
 }
 
 fn assigned(src: &str) -> Expr {
@@ -71,7 +85,9 @@ fn expression_lines() {
     assert_eq!(assigned("x =\n(\na)").line, 2);
     assert_eq!(assigned("x =\n{\n}").line, 2);
     assert_eq!(assigned("x =\n[[\n]]").line, 2);
-    let ExprKind::Function(f) = assigned("x =\nfunction\n(a)\nend").into_kind() else { panic!() };
+    let ExprKind::Function(f) = assigned("x =\nfunction\n(a)\nend").into_kind() else {
+        panic!()
+    };
     assert_eq!((f.line, f.end_line), (2, 4));
 }
 
@@ -84,11 +100,15 @@ fn statement_lines() {
     assert_eq!(first_stat("local\nx = 1").line, 1);
     let s = first_stat("local\nfunction f()\nend");
     assert_eq!(s.line, 2);
-    let StatKind::LocalFunction { func, .. } = s.kind else { panic!() };
+    let StatKind::LocalFunction { func, .. } = s.kind else {
+        panic!()
+    };
     assert_eq!((func.line, func.end_line), (2, 3));
     let s = first_stat("function\na.b:c()\nend");
     assert_eq!(s.line, 1);
-    let StatKind::Function { func, .. } = s.kind else { panic!() };
+    let StatKind::Function { func, .. } = s.kind else {
+        panic!()
+    };
     assert!(func.is_method);
     assert_eq!((func.line, func.end_line), (1, 3));
     let StatKind::GenFor { in_line, body, .. } = first_stat("for k in\n\npairs(t) do\nend").kind
@@ -98,13 +118,24 @@ fn statement_lines() {
     assert_eq!((in_line, body.end_line), (3, 4));
     let s = first_stat("if a then\nelseif b then\n\nelse\nend");
     assert_eq!(s.line, 1);
-    let StatKind::If { arms, else_block, end_line } = s.kind else { panic!() };
+    let StatKind::If {
+        arms,
+        else_block,
+        end_line,
+    } = s.kind
+    else {
+        panic!()
+    };
     assert_eq!((arms[0].line, arms[0].block.end_line), (1, 2));
     assert_eq!((arms[1].line, arms[1].block.end_line), (2, 4));
     assert_eq!((else_block.unwrap().end_line, end_line), (5, 5));
-    let StatKind::Repeat { body, .. } = first_stat("repeat\n\nuntil x").kind else { panic!() };
+    let StatKind::Repeat { body, .. } = first_stat("repeat\n\nuntil x").kind else {
+        panic!()
+    };
     assert_eq!(body.end_line, 3);
-    let StatKind::While { body, .. } = first_stat("while x do\nend").kind else { panic!() };
+    let StatKind::While { body, .. } = first_stat("while x do\nend").kind else {
+        panic!()
+    };
     assert_eq!(body.end_line, 2);
 }
 
@@ -125,11 +156,20 @@ fn long_strings_and_comments() {
         ExprKind::Str(s) => s.to_vec(),
         k => panic!("{k:?}"),
     };
-    assert_eq!(value("x = [[\nfirst newline skipped]]"), b"first newline skipped");
-    assert_eq!(value("x = [==[\r\na]]b]=]c\r\nd\n\re]==]"), b"a]]b]=]c\nd\ne");
+    assert_eq!(
+        value("x = [[\nfirst newline skipped]]"),
+        b"first newline skipped"
+    );
+    assert_eq!(
+        value("x = [==[\r\na]]b]=]c\r\nd\n\re]==]"),
+        b"a]]b]=]c\nd\ne"
+    );
     assert_eq!(value("x = [[]]"), b"");
     assert_eq!(value("x = [=[\n\n]=]"), b"\n");
-    assert_eq!(value("--[==[ long\ncomment ]] ]==] x = --[[ ]] 'v' -- short"), b"v");
+    assert_eq!(
+        value("--[==[ long\ncomment ]] ]==] x = --[[ ]] 'v' -- short"),
+        b"v"
+    );
     assert_eq!(first_stat("--[[ a\n b ]] x = 1").line, 2);
 }
 
@@ -139,13 +179,28 @@ fn every_escape() {
         ExprKind::Str(s) => s.to_vec(),
         k => panic!("{k:?}"),
     };
-    assert_eq!(value(br#"x = "\a\b\f\n\r\t\v\\\"\'""#), b"\x07\x08\x0c\n\r\t\x0b\\\"'");
+    assert_eq!(
+        value(br#"x = "\a\b\f\n\r\t\v\\\"\'""#),
+        b"\x07\x08\x0c\n\r\t\x0b\\\"'"
+    );
     assert_eq!(value(br#"x = '\x00\xff\xAb'"#), b"\x00\xff\xab");
-    assert_eq!(value(br#"x = "\0\9\10\255\0651""#), b"\x00\x09\x0a\xff\x411");
-    assert_eq!(value(b"x = \"a\\\nb\\\r\nc\\\n\rd\\\re\""), b"a\nb\nc\nd\ne");
+    assert_eq!(
+        value(br#"x = "\0\9\10\255\0651""#),
+        b"\x00\x09\x0a\xff\x411"
+    );
+    assert_eq!(
+        value(b"x = \"a\\\nb\\\r\nc\\\n\rd\\\re\""),
+        b"a\nb\nc\nd\ne"
+    );
     assert_eq!(value(b"x = \"a\\z \n\t\r\n  b\\z\""), b"ab");
-    assert_eq!(value(br#"x = "\u{0}\u{7F}\u{80}\u{7FF}\u{800}\u{FFFF}""#), "\0\x7f\u{80}\u{7ff}\u{800}\u{ffff}".as_bytes());
-    assert_eq!(value(br#"x = "\u{10FFFF}\u{0000000041}""#), "\u{10ffff}A".as_bytes());
+    assert_eq!(
+        value(br#"x = "\u{0}\u{7F}\u{80}\u{7FF}\u{800}\u{FFFF}""#),
+        "\0\x7f\u{80}\u{7ff}\u{800}\u{ffff}".as_bytes()
+    );
+    assert_eq!(
+        value(br#"x = "\u{10FFFF}\u{0000000041}""#),
+        "\u{10ffff}A".as_bytes()
+    );
     // Beyond Unicode, the extended UTF-8 of PUC-Lua, up to six bytes.
     assert_eq!(value(br#"x = "\u{110000}""#), b"\xf4\x90\x80\x80");
     assert_eq!(value(br#"x = "\u{200000}""#), b"\xf8\x88\x80\x80\x80");
@@ -155,7 +210,9 @@ fn every_escape() {
 #[test]
 fn names_and_keywords() {
     let c = parse(b"local _a1, A_, andx, nil_, _ENV = 1");
-    let StatKind::Local { names, .. } = &c.block.stats[0].kind else { panic!() };
+    let StatKind::Local { names, .. } = &c.block.stats[0].kind else {
+        panic!()
+    };
     let names: Vec<&str> = names.iter().map(|n| &*n.name).collect();
     assert_eq!(names, ["_a1", "A_", "andx", "nil_", "_ENV"]);
 }

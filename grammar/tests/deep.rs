@@ -31,7 +31,13 @@ const LIMITS: &[(&str, &str, &str, &str, usize)] = &[
     ("local a; a=", "{", "0", "}", 195),
     ("local t = ", "{f = function() return ", "1", " end}", 65),
     ("return ", "{(", "1", ")}", 97),
-    ("local function a (x) return x end; return ", "a(", "2.2", ")", 195),
+    (
+        "local function a (x) return x end; return ",
+        "a(",
+        "2.2",
+        ")",
+        195,
+    ),
     ("", "f(", "1", ")", 196),
     ("local a = ''; return ", "a..", "'a'", "", 195),
     ("local a = 1; return ", "a^", "a", "", 195),
@@ -68,10 +74,17 @@ fn same_limits_as_puc_lua() {
 #[test]
 fn unfinished_deep_input_fails_as_too_deep() {
     for &(pre, rep, mid, close, max) in LIMITS {
-        assert!(parses(&build(pre, rep, mid, close, max.min(100))), "{pre}{rep}: 100 levels");
+        assert!(
+            parses(&build(pre, rep, mid, close, max.min(100))),
+            "{pre}{rep}: 100 levels"
+        );
         let src = format!("{pre}{}", rep.repeat(500));
         let err = parse_chunk(src.as_bytes(), b"=deep").unwrap_err();
-        assert!(err.message.contains("too many"), "{pre}{rep} x 500: {}", err.message);
+        assert!(
+            err.message.contains("too many"),
+            "{pre}{rep} x 500: {}",
+            err.message
+        );
     }
 }
 

@@ -6,7 +6,10 @@ mod common;
 use std::path::{Path, PathBuf};
 
 fn lua_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -51,11 +54,66 @@ impl Rng {
 }
 
 const PIECES: &[&[u8]] = &[
-    b"(", b")", b"{", b"}", b"[", b"]", b"[[", b"]]", b"[==[", b"--[[", b"--", b"\"", b"'", b"\\",
-    b"\\u{", b"\\x", b"\\9", b"\n", b"\r", b"end", b"function", b"local", b"return", b"if", b"then",
-    b"else", b"elseif", b"for", b"in", b"do", b"while", b"until", b"repeat", b"goto", b"::", b"...",
-    b"..", b".", b":", b",", b";", b"=", b"==", b"<const>", b"<close>", b"<", b">", b"-", b"^", b"#",
-    b"not", b"0x", b"1e", b"0x1p", b".5", b"9223372036854775808", b"x", b"\0", b"\xff", b"@",
+    b"(",
+    b")",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"[[",
+    b"]]",
+    b"[==[",
+    b"--[[",
+    b"--",
+    b"\"",
+    b"'",
+    b"\\",
+    b"\\u{",
+    b"\\x",
+    b"\\9",
+    b"\n",
+    b"\r",
+    b"end",
+    b"function",
+    b"local",
+    b"return",
+    b"if",
+    b"then",
+    b"else",
+    b"elseif",
+    b"for",
+    b"in",
+    b"do",
+    b"while",
+    b"until",
+    b"repeat",
+    b"goto",
+    b"::",
+    b"...",
+    b"..",
+    b".",
+    b":",
+    b",",
+    b";",
+    b"=",
+    b"==",
+    b"<const>",
+    b"<close>",
+    b"<",
+    b">",
+    b"-",
+    b"^",
+    b"#",
+    b"not",
+    b"0x",
+    b"1e",
+    b"0x1p",
+    b".5",
+    b"9223372036854775808",
+    b"x",
+    b"\0",
+    b"\xff",
+    b"@",
 ];
 
 fn mutate(rng: &mut Rng, src: &[u8]) -> Vec<u8> {
@@ -118,12 +176,16 @@ fn mutated_input_never_panics() {
         let input = mutate(&mut rng, &base[start..end]);
         let lines = 1 + input.iter().filter(|&&c| c == b'\n' || c == b'\r').count() as u32;
         let input2 = input.clone();
-        let result = common::with_small_stack(move || {
-            luna_grammar::parse_chunk(&input2, b"=fuzz").err()
-        });
+        let result =
+            common::with_small_stack(move || luna_grammar::parse_chunk(&input2, b"=fuzz").err());
         if let Some(e) = result {
             assert!(e.message.starts_with("fuzz:"), "{}", e.message);
-            assert!(e.line >= 1 && e.line <= lines, "line {} of {lines}: {}", e.line, e.message);
+            assert!(
+                e.line >= 1 && e.line <= lines,
+                "line {} of {lines}: {}",
+                e.line,
+                e.message
+            );
             assert_eq!(e.at_eof, e.message.ends_with("<eof>"), "{}", e.message);
         }
         runs += 1;

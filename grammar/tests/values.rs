@@ -32,17 +32,29 @@ fn check(name: &str, value_of: impl Fn(&[u8]) -> Result<Option<Value>, String>) 
     for case in &cases {
         let ok = match value_of(&case.source) {
             Ok(v) => {
-                let pass = same(&case.expected_escaped, v.as_ref().map(|v| match v {
-                    Value::Int(i) => Value::Int(*i),
-                    Value::Float(f) => Value::Float(*f),
-                    Value::Str(s) => Value::Str(s.clone()),
-                }));
+                let pass = same(
+                    &case.expected_escaped,
+                    v.as_ref().map(|v| match v {
+                        Value::Int(i) => Value::Int(*i),
+                        Value::Float(f) => Value::Float(*f),
+                        Value::Str(s) => Value::Str(s.clone()),
+                    }),
+                );
                 (pass, format!("{v:?}"))
             }
-            Err(msg) => (case.expected_escaped == format!("error {}", common::escape(msg.as_bytes())), msg),
+            Err(msg) => (
+                case.expected_escaped == format!("error {}", common::escape(msg.as_bytes())),
+                msg,
+            ),
         };
         if !ok.0 {
-            failures.push(format!("line {}: {}: expected {}, got {}", case.line, common::escape(&case.source), case.expected, ok.1));
+            failures.push(format!(
+                "line {}: {}: expected {}, got {}",
+                case.line,
+                common::escape(&case.source),
+                case.expected,
+                ok.1
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -52,12 +52,19 @@ fn syntax_errors_are_reported_as_lua_does() {
         [format!("{}:3: unexpected symbol near <eof>", bad.display())]
     );
 
-    let unclosed = file("errors", "unclosed.lua", b"function f()\n  if x then\n    y()\n  end\n");
+    let unclosed = file(
+        "errors",
+        "unclosed.lua",
+        b"function f()\n  if x then\n    y()\n  end\n",
+    );
     let out = check(&[&unclosed]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         messages(&out),
-        [format!("{}:5: 'end' expected (to close 'function' at line 1) near <eof>", unclosed.display())]
+        [format!(
+            "{}:5: 'end' expected (to close 'function' at line 1) near <eof>",
+            unclosed.display()
+        )]
     );
 }
 
@@ -66,7 +73,10 @@ fn a_comment_line_keeps_line_numbers() {
     let bad = file("shebang", "s.lua", b"#!/usr/bin/env lua\nlocal = 1\n");
     let out = check(&[&bad]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(messages(&out), [format!("{}:2: <name> expected near '='", bad.display())]);
+    assert_eq!(
+        messages(&out),
+        [format!("{}:2: <name> expected near '='", bad.display())]
+    );
 }
 
 #[test]

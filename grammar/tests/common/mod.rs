@@ -13,7 +13,9 @@ pub struct Case {
 }
 
 pub fn data_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 /// Escapes bytes as case files do.
@@ -40,11 +42,20 @@ pub fn read_cases(name: &str) -> Vec<Case> {
         if let Some(expect) = line.strip_prefix("--> ") {
             let (at, source) = pending.take().expect("expectation without a chunk");
             let expected = String::from_utf8_lossy(&unescape(expect)).into_owned();
-            cases.push(Case { line: at, source, expected, expected_escaped: expect.to_string() });
+            cases.push(Case {
+                line: at,
+                source,
+                expected,
+                expected_escaped: expect.to_string(),
+            });
         } else if line.starts_with('#') || line.is_empty() {
             continue;
         } else {
-            assert!(pending.is_none(), "line {}: chunk without expectation", i + 1);
+            assert!(
+                pending.is_none(),
+                "line {}: chunk without expectation",
+                i + 1
+            );
             pending = Some((i + 1, unescape(line)));
         }
     }
@@ -149,8 +160,12 @@ pub mod render {
             StatKind::Call(e) => format!("(call {})", expr(e)),
             StatKind::Do(b) => format!("(do {{{}}})", block(b)),
             StatKind::While { cond, body } => format!("(while {} {{{}}})", expr(cond), block(body)),
-            StatKind::Repeat { body, cond } => format!("(repeat {{{}}} {})", block(body), expr(cond)),
-            StatKind::If { arms, else_block, .. } => {
+            StatKind::Repeat { body, cond } => {
+                format!("(repeat {{{}}} {})", block(body), expr(cond))
+            }
+            StatKind::If {
+                arms, else_block, ..
+            } => {
                 let mut s = String::from("(if");
                 for a in arms {
                     s.push_str(&format!(" {} {{{}}}", expr(&a.cond), block(&a.block)));
@@ -160,11 +175,30 @@ pub mod render {
                 }
                 s + ")"
             }
-            StatKind::NumFor { var, start, limit, step, body } => {
-                let step = step.as_ref().map(|e| format!(" {}", expr(e))).unwrap_or_default();
-                format!("(for {var} {} {}{step} {{{}}})", expr(start), expr(limit), block(body))
+            StatKind::NumFor {
+                var,
+                start,
+                limit,
+                step,
+                body,
+            } => {
+                let step = step
+                    .as_ref()
+                    .map(|e| format!(" {}", expr(e)))
+                    .unwrap_or_default();
+                format!(
+                    "(for {var} {} {}{step} {{{}}})",
+                    expr(start),
+                    expr(limit),
+                    block(body)
+                )
             }
-            StatKind::GenFor { names: ns, exprs, body, .. } => {
+            StatKind::GenFor {
+                names: ns,
+                exprs,
+                body,
+                ..
+            } => {
                 format!("(forin{} in{} {{{}}})", names(ns), list(exprs), block(body))
             }
             StatKind::Function { name, func } => {
@@ -174,7 +208,9 @@ pub mod render {
                 }
                 format!("(function {n} {})", body(func))
             }
-            StatKind::LocalFunction { name, func } => format!("(localfunction {name} {})", body(func)),
+            StatKind::LocalFunction { name, func } => {
+                format!("(localfunction {name} {})", body(func))
+            }
             StatKind::Goto(n) => format!("(goto {n})"),
             StatKind::Label(n) => format!("(label {n})"),
             StatKind::Break => "(break)".into(),
@@ -278,7 +314,11 @@ pub fn read_pairs(name: &str) -> Vec<(usize, Vec<u8>, String)> {
             let (at, src) = pending.take().expect("expectation without a chunk");
             out.push((at, src, expect.to_string()));
         } else if !(line.starts_with('#') || line.is_empty()) {
-            assert!(pending.is_none(), "line {}: chunk without expectation", i + 1);
+            assert!(
+                pending.is_none(),
+                "line {}: chunk without expectation",
+                i + 1
+            );
             pending = Some((i + 1, unescape(line)));
         }
     }
