@@ -409,10 +409,13 @@ impl State {
             }
             Err(LuaError::Yield) => Err(LuaError::Yield),
             Err(e) if e.is_catchable() => {
-                th.errfunc = old_errfunc;
+                // Closing methods run under this call's own message handler, as in Lua.
+                th.errfunc = errfunc;
                 th.allow_hook = old_allow_hook;
                 let e = self.recover_at(fi, func, e);
+                // SAFETY: as above.
                 let th = unsafe { th_obj.get_mut() };
+                th.errfunc = old_errfunc;
                 th.frames[fi].flags &= !flags::YPCALL;
                 Ok(CallStatus::Error(e))
             }
@@ -539,10 +542,9 @@ impl State {
             }
             th.tbc.pop();
             let obj = th.stack[slot];
+            // A metamethod removed after the variable was marked is still "called", which
+            // raises Lua's error naming it ("metamethod 'close'").
             let tm = self.get_metamethod(obj, TagMethod::Close);
-            if tm.is_nil() {
-                continue;
-            }
             let errv = err.unwrap_or(Value::Nil);
             // Call tm(obj, err) above everything live.
             let th = self.thread();

@@ -122,6 +122,15 @@ fn const_name(cl: &LuaClosure, k: u32) -> String {
 
 /// Names register `reg` at instruction `lastpc`: ("local", "x"), ("global", "print")...
 pub(crate) fn get_obj_name(cl: &LuaClosure, lastpc: usize, reg: u32) -> Option<(&'static str, String)> {
+    obj_name(cl, lastpc, reg, 0)
+}
+
+/// The symbolic execution behind `get_obj_name`; `depth` bounds the chains of moves and
+/// table accesses it follows (crafted bytecode could make them arbitrarily long).
+fn obj_name(cl: &LuaClosure, lastpc: usize, reg: u32, depth: u32) -> Option<(&'static str, String)> {
+    if depth > 64 {
+        return None;
+    }
     let p: &FnProto = &cl.proto.plain;
     if let Some(name) = p.local_name(reg + 1, lastpc as u32) {
         return Some(("local", name.to_string()));
@@ -131,7 +140,7 @@ pub(crate) fn get_obj_name(cl: &LuaClosure, lastpc: usize, reg: u32) -> Option<(
     match i.opcode()? {
         OpCode::Move => {
             if i.b() < i.a() {
-                return get_obj_name(cl, pc, i.b());
+                return obj_name(cl, pc, i.b(), depth + 1);
             }
             None
         }
@@ -141,16 +150,16 @@ pub(crate) fn get_obj_name(cl: &LuaClosure, lastpc: usize, reg: u32) -> Option<(
             Some((if t == "_ENV" { "global" } else { "field" }, name))
         }
         OpCode::GetTable => {
-            let name = match get_obj_name(cl, pc, i.c()) {
+            let name = match obj_name(cl, pc, i.c(), depth + 1) {
                 Some(("constant", n)) => n,
                 _ => "?".to_string(),
             };
-            Some((table_kind(cl, pc, i.b()), name))
+            Some((table_kind(cl, pc, i.b(), depth), name))
         }
         OpCode::GetI => Some(("field", "integer index".to_string())),
         OpCode::GetField => {
             let name = const_name(cl, i.c());
-            Some((table_kind(cl, pc, i.b()), name))
+            Some((table_kind(cl, pc, i.b(), depth), name))
         }
         OpCode::GetUpval => Some(("upvalue", upval_name(p, i.b()))),
         OpCode::LoadK | OpCode::LoadKX => {
@@ -164,7 +173,7 @@ pub(crate) fn get_obj_name(cl: &LuaClosure, lastpc: usize, reg: u32) -> Option<(
             let name = if i.k() {
                 const_name(cl, i.c())
             } else {
-                match get_obj_name(cl, pc, i.c()) {
+                match obj_name(cl, pc, i.c(), depth + 1) {
                     Some(("constant", n)) => n,
                     _ => "?".to_string(),
                 }
@@ -176,8 +185,8 @@ pub(crate) fn get_obj_name(cl: &LuaClosure, lastpc: usize, reg: u32) -> Option<(
 }
 
 /// "global" when register `t` holds `_ENV`, "field" otherwise.
-fn table_kind(cl: &LuaClosure, pc: usize, t: u32) -> &'static str {
-    match get_obj_name(cl, pc, t) {
+fn table_kind(cl: &LuaClosure, pc: usize, t: u32, depth: u32) -> &'static str {
+    match obj_name(cl, pc, t, depth + 1) {
         Some((_, n)) if n == "_ENV" => "global",
         _ => "field",
     }
@@ -267,7 +276,7 @@ impl State {
         };
         match frame_line(&cl.proto.plain, f) {
             Some(line) => format!("{}:{}: ", src, line),
-            None => format!("{}:?: ", src),
+            None => format!("{}:-1: ", src),
         }
     }
 

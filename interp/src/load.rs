@@ -36,7 +36,8 @@ impl State {
             self.compile_source(chunk, chunkname)?
         };
         let proto = Rc::new(proto);
-        let p = self.materialize(&proto, None);
+        let mut long_strings = std::collections::HashMap::new();
+        let p = self.materialize(&proto, None, &mut long_strings);
         let env = env.unwrap_or(Value::Table(self.globals));
         let nup = p.plain.upvalues.len();
         let mut ups = Vec::with_capacity(nup);
@@ -65,7 +66,14 @@ impl State {
 
     /// Builds the heap prototype for a plain one (constants become values, nested
     /// prototypes follow).
-    pub(crate) fn materialize(&mut self, p: &Rc<FnProto>, source: Option<Gc<LuaStr>>) -> Gc<Proto> {
+    /// Equal long-string constants of one chunk become one string object, as PUC-Lua's lexer
+    /// shares them.
+    pub(crate) fn materialize(
+        &mut self,
+        p: &Rc<FnProto>,
+        source: Option<Gc<LuaStr>>,
+        long_strings: &mut std::collections::HashMap<Box<[u8]>, Gc<LuaStr>>,
+    ) -> Gc<Proto> {
         let source = match (&p.source, source) {
             (Some(s), Some(prev)) if prev.as_bytes() == &s[..] => Some(prev),
             (Some(s), _) => Some(self.new_str(s)),
@@ -79,10 +87,20 @@ impl State {
                 Constant::Bool(b) => Value::Bool(*b),
                 Constant::Int(i) => Value::Int(*i),
                 Constant::Float(f) => Value::Float(*f),
-                Constant::Str(s) => Value::Str(self.new_str(s)),
+                Constant::Str(s) if s.len() <= crate::string::MAX_SHORT_LEN => Value::Str(self.new_str(s)),
+                Constant::Str(s) => {
+                    if let Some(&shared) = long_strings.get(s) {
+                        Value::Str(shared)
+                    } else {
+                        let v = self.new_str(s);
+                        long_strings.insert(s.clone(), v);
+                        Value::Str(v)
+                    }
+                }
             })
             .collect();
-        let protos: Box<[Gc<Proto>]> = p.protos.iter().map(|sub| self.materialize(sub, source)).collect();
+        let protos: Box<[Gc<Proto>]> =
+            p.protos.iter().map(|sub| self.materialize(sub, source, long_strings)).collect();
         let extra = constants.len() * 16 + protos.len() * 8 + p.code.len() * 8;
         self.heap.alloc(
             Proto { hdr: GcHeader::new(ObjKind::Proto, 0), plain: p.clone(), constants, protos, source },

@@ -600,7 +600,8 @@ impl State {
             let r = self.call_tm_res(tm, v, Value::Nil)?;
             return match r {
                 Value::Str(s) => Ok(s),
-                _ => Err(self.runtime_error("'__tostring' must return a string")),
+                Value::Int(_) | Value::Float(_) => Ok(self.coerce_to_str(r).expect("numbers convert")),
+                _ => Err(self.error("'__tostring' must return a string")),
             };
         }
         let mut buf = Vec::new();

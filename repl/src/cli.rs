@@ -223,13 +223,9 @@ fn load_file(st: &mut State, path: Option<&str>) -> LuaResult<Value> {
     Ok(Value::LuaFn(f))
 }
 
-/// A first line starting with `#` is skipped (its newline kept so line numbers stay right).
+/// A BOM and a first line starting with `#` are skipped, as `luaL_loadfile` does.
 fn skip_comment_line(bytes: Vec<u8>) -> Vec<u8> {
-    if bytes.first() == Some(&b'#') {
-        let end = bytes.iter().position(|&c| c == b'\n').unwrap_or(bytes.len());
-        return bytes[end..].to_vec();
-    }
-    bytes
+    luna_stdlib::base::skip_shebang_keep_lines(bytes)
 }
 
 /// `-l mod` / `-l g=mod`: `g = require(mod)`.

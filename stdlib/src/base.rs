@@ -205,7 +205,11 @@ fn pairs(st: &mut State) -> LuaResult<usize> {
     let func = st.abs_top();
     st.push(mm);
     st.push(t);
-    st.call_at(func, 3)?;
+    st.call_k(func, 3, pairs_cont, 0)?;
+    Ok(3)
+}
+
+fn pairs_cont(_st: &mut State, _status: CallStatus, _ctx: isize) -> LuaResult<usize> {
     Ok(3)
 }
 
@@ -399,7 +403,13 @@ fn load(st: &mut State) -> LuaResult<usize> {
             loop {
                 let func = st.abs_top();
                 st.push(f);
-                st.call_at(func, 1)?;
+                // An error in the reader makes `load` fail with its message.
+                if let CallStatus::Error(_) = st.pcall_k(func, 1, 0, None, 0)? {
+                    let msg = st.pop();
+                    st.push_nil();
+                    st.push(msg);
+                    return Ok(2);
+                }
                 let piece = st.pop();
                 match piece {
                     Value::Nil => break,
@@ -447,15 +457,21 @@ fn read_chunk_file(st: &mut State, path: Option<&[u8]>) -> Result<(Vec<u8>, Vec<
     }
 }
 
-/// `luaL_loadfilex` skips a first line starting with `#` (keeping the line count).
-fn skip_shebang_keep_lines(bytes: Vec<u8>) -> Vec<u8> {
-    if bytes.first() == Some(&b'#') {
-        let end = bytes.iter().position(|&c| c == b'\n').unwrap_or(bytes.len());
-        let mut out = Vec::with_capacity(bytes.len() - end + 1);
-        out.extend_from_slice(&bytes[end..]);
-        return out;
+/// `luaL_loadfilex` skips a UTF-8 BOM and a first line starting with `#` (keeping its
+/// newline so line numbers stay right, except before a binary chunk).
+pub fn skip_shebang_keep_lines(bytes: Vec<u8>) -> Vec<u8> {
+    let mut start = 0;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        start = 3;
     }
-    bytes
+    if bytes.get(start) == Some(&b'#') {
+        let end = bytes[start..].iter().position(|&c| c == b'\n').map(|p| start + p).unwrap_or(bytes.len());
+        if bytes.get(end + 1) == Some(&luna_interp::load::BINARY_SIGNATURE) {
+            return bytes[end + 1..].to_vec();
+        }
+        return bytes[end..].to_vec();
+    }
+    bytes[start..].to_vec()
 }
 
 fn loadfile(st: &mut State) -> LuaResult<usize> {
@@ -507,6 +523,11 @@ fn collectgarbage(st: &mut State) -> LuaResult<usize> {
         "stop", "restart", "collect", "count", "step", "setpause", "setstepmul", "isrunning", "generational", "incremental",
     ];
     let o = st.check_option(1, Some("collect"), OPTS)?;
+    if st.gc_in_finalizer() {
+        // The collector is not reentrant: every option fails inside a finalizer.
+        st.push_nil();
+        return Ok(1);
+    }
     match OPTS[o] {
         "stop" => {
             st.gc_stop();

@@ -252,6 +252,11 @@ impl State {
         finished
     }
 
+    /// True while a finalizer runs: the collector cannot be driven from there.
+    pub fn gc_in_finalizer(&self) -> bool {
+        self.heap.busy
+    }
+
     pub fn gc_is_running(&self) -> bool {
         self.heap.running
     }
