@@ -83,28 +83,61 @@ pub struct IfArm {
 pub enum StatKind {
     /// `local n1 <attr>, n2 = e1, e2` (`exprs` empty when there is no `=`).
     /// The parser has already rejected unknown attributes and more than one `<close>`.
-    Local { names: Vec<LocalName>, exprs: Vec<Expr> },
+    Local {
+        names: Vec<LocalName>,
+        exprs: Vec<Expr>,
+    },
     /// `t1, t2 = e1, e2`. Every target is an `ExprKind::Name` or `ExprKind::Index`.
     /// `Stat::line` is the line of the `=`.
-    Assign { targets: Vec<Expr>, exprs: Vec<Expr> },
+    Assign {
+        targets: Vec<Expr>,
+        exprs: Vec<Expr>,
+    },
     /// A function or method call used as a statement (`ExprKind::Call` or `ExprKind::Method`).
     Call(Expr),
     Do(Block),
-    While { cond: Expr, body: Block },
+    While {
+        cond: Expr,
+        body: Block,
+    },
     /// The condition is in the scope of the body's locals.
-    Repeat { body: Block, cond: Expr },
+    Repeat {
+        body: Block,
+        cond: Expr,
+    },
     /// `if c1 then b1 elseif c2 then b2 ... else bn end`: one arm per `if`/`elseif`.
     /// `end_line` is the line of the closing `end`.
-    If { arms: Vec<IfArm>, else_block: Option<Block>, end_line: u32 },
+    If {
+        arms: Vec<IfArm>,
+        else_block: Option<Block>,
+        end_line: u32,
+    },
     /// `for var = start, limit, step do body end`. `Stat::line` is the line of `for`.
-    NumFor { var: Name, start: Expr, limit: Expr, step: Option<Expr>, body: Block },
+    NumFor {
+        var: Name,
+        start: Expr,
+        limit: Expr,
+        step: Option<Expr>,
+        body: Block,
+    },
     /// `for n1, n2 in e1, e2 do body end`. `Stat::line` is the line of `for`;
     /// `in_line` is the line of the first token after `in`.
-    GenFor { names: Vec<Name>, exprs: Vec<Expr>, body: Block, in_line: u32 },
+    GenFor {
+        names: Vec<Name>,
+        exprs: Vec<Expr>,
+        body: Block,
+        in_line: u32,
+    },
     /// `function a.b:m() end`. `Stat::line` is the line of `function`.
-    Function { name: FuncName, func: Box<FuncBody> },
+    Function {
+        name: FuncName,
+        func: Box<FuncBody>,
+    },
     /// `local function f() end`. `Stat::line` is the line of `function`.
-    LocalFunction { name: Name, func: Box<FuncBody> },
+    LocalFunction {
+        name: Name,
+        func: Box<FuncBody>,
+    },
     Goto(Name),
     Label(Name),
     Break,
@@ -214,7 +247,10 @@ impl Expr {
 
     /// Calls and `...` produce a variable number of values when last in a list.
     pub fn is_multi(&self) -> bool {
-        matches!(self.kind, ExprKind::Call(..) | ExprKind::Method(..) | ExprKind::Vararg)
+        matches!(
+            self.kind,
+            ExprKind::Call(..) | ExprKind::Method(..) | ExprKind::Vararg
+        )
     }
 
     /// Takes the node apart (what `let Expr { kind, .. } = e` would do without `Drop`).
@@ -227,7 +263,10 @@ impl ExprKind {
     /// Whether the node owns sub-expressions through a `Box` (which may form a long spine).
     fn has_boxed_operands(&self) -> bool {
         use ExprKind::*;
-        matches!(self, Binary(..) | Unary(..) | Index(..) | Call(..) | Method(..) | Paren(..))
+        matches!(
+            self,
+            Binary(..) | Unary(..) | Index(..) | Call(..) | Method(..) | Paren(..)
+        )
     }
 }
 

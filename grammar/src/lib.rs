@@ -6,6 +6,7 @@
 
 pub mod ast;
 pub mod lexer;
+mod messages;
 pub mod number;
 mod parser;
 
