@@ -144,7 +144,9 @@ impl State {
     /// Ensures `n` free slots (`luaL_checkstack`), raising "stack overflow (msg)".
     pub fn check_stack(&mut self, n: usize, msg: &str) -> LuaResult<()> {
         let th = self.thread();
-        if th.top + n <= crate::thread::MAX_STACK {
+        if th.top + n <= th.stack.len() {
+            Ok(())
+        } else if th.top + n <= crate::thread::MAX_STACK {
             self.ensure_stack(n)
         } else if msg.is_empty() {
             Err(self.error("stack overflow"))

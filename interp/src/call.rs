@@ -36,9 +36,6 @@ impl State {
         let nparams = p.num_params as usize;
         let th = self.thread();
         let nargs = th.top - func - 1;
-        if th.frames.len() >= crate::thread::MAX_STACK / 4 {
-            return Err(self.runtime_error("stack overflow"));
-        }
         if self.interrupted() {
             return Err(self.interrupt_error());
         }

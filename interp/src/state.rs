@@ -172,13 +172,17 @@ impl State {
     #[cold]
     pub(crate) fn grow_stack_to(&mut self, needed: usize) -> LuaResult<()> {
         let th = self.thread();
+        if th.stack.len() > crate::thread::MAX_STACK {
+            // Already using the reserve for handling a stack overflow.
+            self.error_value = self.str_value("error in error handling");
+            return Err(LuaError::ErrorInHandler);
+        }
         if th.grow_stack(&mut self.heap, needed, false) {
             return Ok(());
         }
-        // Allow some room to report the error, then raise it.
+        // Give the error handling its reserve, then raise the error.
         let th = self.thread();
-        let room = th.top + MIN_STACK;
-        th.grow_stack(&mut self.heap, room, true);
+        th.grow_stack(&mut self.heap, crate::thread::MAX_STACK + crate::thread::ERROR_STACK_EXTRA, true);
         Err(self.runtime_error("stack overflow"))
     }
 
