@@ -311,6 +311,7 @@ impl Context {
         let mut prefix_end = false; // the last token ends a prefix expression
         let mut primary_line = 1; // where the current prefix expression starts
         let mut prev: Option<Tok<'_>> = None;
+        let mut in_label = false; // between the two `::` of a label
         while let Some(Ok(tok)) = next_token(&mut lexer) {
             if lexer.span().start >= stop {
                 break;
@@ -332,7 +333,8 @@ impl Context {
                         ends_var = true;
                     }
                     Some(Tok::Colon) => ends_prefix = true,
-                    Some(Tok::Goto | Tok::DoubleColon | Tok::Local | Tok::For) => {}
+                    Some(Tok::DoubleColon) if in_label => {}
+                    Some(Tok::Goto | Tok::Local | Tok::For) => {}
                     _ if ctx.in_function(FunctionPart::Name) => {}
                     _ => {
                         primary_line = line;
@@ -430,6 +432,7 @@ impl Context {
                     Some((Construct::Loop { started, .. }, _)) if !*started => *started = true,
                     _ => ctx.open.push((Construct::Do, line)),
                 },
+                Tok::DoubleColon => in_label = !in_label,
                 Tok::If => ctx.open.push((Construct::If, line)),
                 Tok::Repeat => ctx.open.push((Construct::Repeat, line)),
                 Tok::End | Tok::Until => {
