@@ -409,11 +409,13 @@ impl State {
                 // Closing methods run under this call's own message handler, as in Lua.
                 th.errfunc = errfunc;
                 th.allow_hook = old_allow_hook;
-                let e = self.recover_at(fi, func, e);
+                th.frames[fi].recover = Some(e);
+                let e = self.recover_at(fi, func, e)?;
                 // SAFETY: as above.
                 let th = unsafe { th_obj.get_mut() };
                 th.errfunc = old_errfunc;
                 th.frames[fi].flags &= !flags::YPCALL;
+                th.frames[fi].recover = None;
                 Ok(CallStatus::Error(e))
             }
             Err(e) => {
@@ -427,30 +429,36 @@ impl State {
     /// closes upvalues and to-be-closed variables from `level` up (an error in a `__close`
     /// replaces the error), and leaves the final error value at `level`. Returns the final
     /// error kind.
-    pub(crate) fn recover_at(&mut self, fi: usize, level: usize, mut e: LuaError) -> LuaError {
+    pub(crate) fn recover_at(&mut self, fi: usize, level: usize, e: LuaError) -> LuaResult<LuaError> {
         let errv = self.error_value;
         let th = self.thread();
-        th.frames.truncate(fi + 1);
-        // Keep the error value rooted in the callee's slot while closing.
         th.stack[level] = errv;
+        self.continue_recovery(fi, level, e)
+    }
+
+    /// The closing part of `recover_at`, which a yieldable `pcall` resumes after a closing
+    /// method yielded: the pending error value is at `level`.
+    fn continue_recovery(&mut self, fi: usize, level: usize, mut e: LuaError) -> LuaResult<LuaError> {
+        let th = self.thread();
+        th.frames.truncate(fi + 1);
         if th.top < level + 1 {
             th.top = level + 1;
         }
+        let yieldable = th.frames[fi].flags & flags::YPCALL != 0;
         loop {
             let errv = self.thread().stack[level];
-            match self.close_level(level + 1, Some(errv)) {
+            match self.close_level_with(level + 1, Some(errv), yieldable) {
                 Ok(()) => break,
+                Err(LuaError::Yield) => return Err(LuaError::Yield),
                 Err(e2) if e2.is_catchable() => {
                     e = e2;
                     let v = self.error_value;
                     let th = self.thread();
                     th.frames.truncate(fi + 1);
                     th.stack[level] = v;
+                    th.frames[fi].recover = Some(e);
                 }
-                Err(e2) => {
-                    e = e2;
-                    break;
-                }
+                Err(e2) => return Err(e2),
             }
         }
         self.close_upvals(level);
@@ -458,7 +466,7 @@ impl State {
         let v = th.stack[level];
         th.top = level + 1;
         self.error_value = v;
-        e
+        Ok(e)
     }
 
     // ------------------------------------------------------------------ upvalues and tbc
@@ -530,6 +538,12 @@ impl State {
     /// Closes upvalues and to-be-closed variables at slots `level` and above. `err` is the
     /// error being propagated (`None` on a normal exit).
     pub(crate) fn close_level(&mut self, level: usize, err: Option<Value>) -> LuaResult<()> {
+        self.close_level_with(level, err, err.is_none())
+    }
+
+    /// `close_level`; `yieldable` lets the closing methods yield (normal exits from Lua code,
+    /// and error recovery in a yieldable `pcall`).
+    pub(crate) fn close_level_with(&mut self, level: usize, err: Option<Value>, yieldable: bool) -> LuaResult<()> {
         self.close_upvals(level);
         loop {
             let th = self.thread();
@@ -553,7 +567,16 @@ impl State {
             self.push(tm);
             self.push(obj);
             self.push(errv);
-            self.call_at(func, 0)?;
+            if yieldable && err.is_none() {
+                // A normal exit from Lua code (`CLOSE`, `RETURN`): the closing method may
+                // yield; `finish_op` repeats the instruction to close the rest.
+                self.call_from_context(func, 0)?;
+            } else if yieldable {
+                // Error recovery of a yieldable `pcall`: its continuation finishes the rest.
+                self.call_yieldable(func, 0)?;
+            } else {
+                self.call_at(func, 0)?;
+            }
         }
         Ok(())
     }
@@ -738,8 +761,11 @@ impl State {
         let mut status = CallStatus::Yielded;
         if frame.flags & flags::YPCALL != 0 {
             if let Some(e) = frame.recover {
+                // Finish closing the variables (a closing method may have yielded).
+                let e = self.continue_recovery(fi, frame.pcall_func, e)?;
                 status = CallStatus::Error(e);
             }
+            let th = self.thread();
             let f = &mut th.frames[fi];
             f.flags &= !flags::YPCALL;
             f.recover = None;
@@ -765,10 +791,14 @@ impl State {
                     };
                     let frame = th.frames[fi];
                     th.errfunc = frame.old_errfunc;
-                    let e = self.recover_at(fi, frame.pcall_func, e);
-                    let th = self.thread();
                     th.frames[fi].recover = Some(e);
-                    r = self.unroll();
+                    r = match self.recover_at(fi, frame.pcall_func, e) {
+                        Ok(e) => {
+                            self.thread().frames[fi].recover = Some(e);
+                            self.unroll()
+                        }
+                        Err(e) => Err(e),
+                    };
                 }
                 other => return other,
             }
@@ -914,7 +944,12 @@ impl State {
                 let v = th.stack[th.top - 1];
                 th.stack[base + a] = v;
             }
-            OpCode::Close | OpCode::Return => {
+            OpCode::Close => {
+                th.frames[fi].pc -= 1;
+            }
+            OpCode::Return => {
+                // Results stay where they were; repeat the return to close the rest.
+                th.top = base + inst.a() as usize + frame.nres_pending as usize;
                 th.frames[fi].pc -= 1;
             }
             _ => {}

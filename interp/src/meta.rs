@@ -220,7 +220,7 @@ impl State {
     /// Calls from the VM (the innermost frame is Lua) may yield and are finished by
     /// `finish_op`; calls made by a native function may not.
     #[inline]
-    fn call_from_context(&mut self, func: usize, nresults: i32) -> LuaResult<()> {
+    pub(crate) fn call_from_context(&mut self, func: usize, nresults: i32) -> LuaResult<()> {
         if self.thread().frame().is_lua() {
             self.call_yieldable(func, nresults)
         } else {
