@@ -9,6 +9,8 @@
 //!   line of the token's last byte, which is what PUC-Lua reports in messages.
 //! - No allocation per token except for string literals with escapes or `\r` line breaks (the
 //!   others borrow the source) and for errors.
+//! - Line breaks and comments are trivia tokens: read tokens with `next_token`, which skips
+//!   them in a loop (logos would recurse once per token a callback skips).
 
 use std::borrow::Cow;
 
@@ -560,7 +562,8 @@ fn short_string<'s>(lex: &mut Lx<'s>) -> Result<StrLit<'s>, LexError> {
     }
     let mut buf: Vec<u8> = s[..i].to_vec();
     let mut line = lex.extras.line;
-    // `near` text for an error at position `at` whose pending escape text is `pending`.
+    // The `near` text of an error: what PUC-Lua's buffer holds then (quote, value so far, the
+    // escape being read, and the offending byte unless at the end of input).
     let near = |buf: &[u8], pending: &[u8], current: Option<u8>| {
         let mut v = Vec::with_capacity(buf.len() + pending.len() + 2);
         v.push(quote);
