@@ -60,13 +60,6 @@ impl State {
             nresults,
             nextra: 0,
             flags: flags::LUA,
-            cont: None,
-            ctx: 0,
-            pcall_func: 0,
-            old_errfunc: 0,
-            native: None,
-            nres_pending: 0,
-            recover: None,
         });
         if self.trap {
             self.hook_call()?;
@@ -89,13 +82,6 @@ impl State {
             nresults,
             nextra: 0,
             flags: 0,
-            cont: None,
-            ctx: 0,
-            pcall_func: 0,
-            old_errfunc: 0,
-            native: Some(f),
-            nres_pending: 0,
-            recover: None,
         });
         if self.trap {
             self.hook_call()?;
@@ -354,10 +340,11 @@ impl State {
         let th = self.thread();
         let yieldable = th.nny == 0;
         if yieldable {
-            let f = th.frame_mut();
-            f.flags |= flags::HAS_CONT;
-            f.cont = Some(k);
-            f.ctx = ctx;
+            th.frame_mut().flags |= flags::HAS_CONT;
+            let fi = th.frames.len() - 1;
+            let x = th.extra_mut(fi);
+            x.cont = Some(k);
+            x.ctx = ctx;
         }
         self.call_inner(func, nresults, !yieldable)
     }
@@ -387,12 +374,13 @@ impl State {
         th.errfunc = errfunc;
         let yieldable = k.is_some() && th.nny == 0;
         if yieldable {
-            let f = &mut th.frames[fi];
-            f.flags |= flags::YPCALL | flags::HAS_CONT;
-            f.cont = k;
-            f.ctx = ctx;
-            f.pcall_func = func;
-            f.old_errfunc = old_errfunc;
+            th.frames[fi].flags |= flags::YPCALL | flags::HAS_CONT;
+            let x = th.extra_mut(fi);
+            x.cont = k;
+            x.ctx = ctx;
+            x.pcall_func = func;
+            x.old_errfunc = old_errfunc;
+            x.recover = None;
         }
         let r = self.call_inner(func, nresults, !yieldable);
         // SAFETY: as above.
@@ -409,13 +397,14 @@ impl State {
                 // Closing methods run under this call's own message handler, as in Lua.
                 th.errfunc = errfunc;
                 th.allow_hook = old_allow_hook;
-                th.frames[fi].recover = Some(e);
+                th.extra_mut(fi).recover = Some(e);
                 let e = self.recover_at(fi, func, e)?;
                 // SAFETY: as above.
                 let th = unsafe { th_obj.get_mut() };
                 th.errfunc = old_errfunc;
                 th.frames[fi].flags &= !flags::YPCALL;
-                th.frames[fi].recover = None;
+                th.extra_mut(fi).recover = None;
+                th.shrink_stack(&mut self.heap);
                 Ok(CallStatus::Error(e))
             }
             Err(e) => {
@@ -456,7 +445,7 @@ impl State {
                     let th = self.thread();
                     th.frames.truncate(fi + 1);
                     th.stack[level] = v;
-                    th.frames[fi].recover = Some(e);
+                    th.extra_mut(fi).recover = Some(e);
                 }
                 Err(e2) => return Err(e2),
             }
@@ -686,7 +675,7 @@ impl State {
             Err(LuaError::Yield) => {
                 cot.status = ThreadStatus::Suspended;
                 cot.yielded = true;
-                let n = cot.frame().nres_pending as usize;
+                let n = cot.extra(cot.frames.len() - 1).nres_pending as usize;
                 self.transfer(co, from, n)?;
                 Ok(n)
             }
@@ -720,13 +709,14 @@ impl State {
     fn resume_after_yield(&mut self, nargs: usize) -> LuaResult<()> {
         let th = self.thread();
         let frame = *th.frame();
+        let x = th.extra(th.frames.len() - 1);
         if frame.is_lua() {
             // Yielded inside a hook: just continue the Lua code.
             th.top -= nargs;
             execute(self)?;
         } else {
-            let n = if let Some(k) = frame.cont {
-                k(self, CallStatus::Yielded, frame.ctx)?
+            let n = if let (true, Some(k)) = (frame.flags & flags::HAS_CONT != 0, x.cont) {
+                k(self, CallStatus::Yielded, x.ctx)?
             } else {
                 nargs
             };
@@ -758,23 +748,23 @@ impl State {
         let th = self.thread();
         let fi = th.frames.len() - 1;
         let frame = th.frames[fi];
+        let x = th.extra(fi);
         let mut status = CallStatus::Yielded;
         if frame.flags & flags::YPCALL != 0 {
-            if let Some(e) = frame.recover {
+            if let Some(e) = x.recover {
                 // Finish closing the variables (a closing method may have yielded).
-                let e = self.continue_recovery(fi, frame.pcall_func, e)?;
+                let e = self.continue_recovery(fi, x.pcall_func, e)?;
                 status = CallStatus::Error(e);
             }
             let th = self.thread();
-            let f = &mut th.frames[fi];
-            f.flags &= !flags::YPCALL;
-            f.recover = None;
-            th.errfunc = frame.old_errfunc;
+            th.frames[fi].flags &= !flags::YPCALL;
+            th.extra_mut(fi).recover = None;
+            th.errfunc = x.old_errfunc;
         }
-        let Some(k) = frame.cont else {
+        let (true, Some(k)) = (frame.flags & flags::HAS_CONT != 0, x.cont) else {
             return Err(self.runtime_error("attempt to yield across a C-call boundary"));
         };
-        let n = k(self, status, frame.ctx)?;
+        let n = k(self, status, x.ctx)?;
         self.pos_call(n)?;
         Ok(())
     }
@@ -789,12 +779,12 @@ impl State {
                     let Some(fi) = th.frames.iter().rposition(|f| f.flags & flags::YPCALL != 0) else {
                         return Err(e);
                     };
-                    let frame = th.frames[fi];
-                    th.errfunc = frame.old_errfunc;
-                    th.frames[fi].recover = Some(e);
-                    r = match self.recover_at(fi, frame.pcall_func, e) {
+                    let x = th.extra(fi);
+                    th.errfunc = x.old_errfunc;
+                    th.extra_mut(fi).recover = Some(e);
+                    r = match self.recover_at(fi, x.pcall_func, e) {
                         Ok(e) => {
-                            self.thread().frames[fi].recover = Some(e);
+                            self.thread().extra_mut(fi).recover = Some(e);
                             self.unroll()
                         }
                         Err(e) => Err(e),
@@ -817,7 +807,8 @@ impl State {
             };
             return Err(self.runtime_error(msg));
         }
-        th.frame_mut().nres_pending = n as u32;
+        let fi = th.frames.len() - 1;
+        th.extra_mut(fi).nres_pending = n as u32;
         Err(LuaError::Yield)
     }
 
@@ -949,7 +940,7 @@ impl State {
             }
             OpCode::Return => {
                 // Results stay where they were; repeat the return to close the rest.
-                th.top = base + inst.a() as usize + frame.nres_pending as usize;
+                th.top = base + inst.a() as usize + th.extra(fi).nres_pending as usize;
                 th.frames[fi].pc -= 1;
             }
             _ => {}

@@ -11,7 +11,7 @@
 //! - `open_upvals` is sorted by stack index, at most one upvalue per slot.
 //! - `tbc` lists the stack slots of pending to-be-closed variables, in increasing order.
 
-use crate::function::{UpVal, NativeFn};
+use crate::function::UpVal;
 use crate::gc::{Gc, GcHeader, GcObject, Heap, ObjKind};
 use crate::state::Continuation;
 use crate::value::Value;
@@ -65,6 +65,13 @@ pub(crate) struct CallFrame {
     /// Lua vararg functions: number of extra arguments, stored below `func`.
     pub nextra: u32,
     pub flags: u16,
+}
+
+/// The rarely used part of a frame, kept apart (in `Thread::extras`, at the frame's index) so
+/// that calls only write the small `CallFrame`. Valid only where the frame's flags or state
+/// say it was set.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct FrameExtra {
     /// Natives with a continuation: what to run when the callee finishes after a yield.
     pub cont: Option<Continuation>,
     pub ctx: isize,
@@ -72,9 +79,8 @@ pub(crate) struct CallFrame {
     /// message handler active before the call.
     pub pcall_func: usize,
     pub old_errfunc: usize,
-    /// Native function of the frame (for natives only), to name it in tracebacks.
-    pub native: Option<NativeFn>,
-    /// Lua frames returning through `__close` calls: how many results are pending.
+    /// A native that yielded: how many values it yields. A Lua frame returning through
+    /// `__close` calls: how many results are pending.
     pub nres_pending: u32,
     /// YPCALL frames being recovered: the error status to report to the continuation.
     pub recover: Option<crate::error::LuaError>,
@@ -90,13 +96,6 @@ impl CallFrame {
             nresults: 0,
             nextra: 0,
             flags: 0,
-            cont: None,
-            ctx: 0,
-            pcall_func: 0,
-            old_errfunc: 0,
-            native: None,
-            nres_pending: 0,
-            recover: None,
         }
     }
 
@@ -124,6 +123,8 @@ pub struct Thread {
     pub(crate) stack: Vec<Value>,
     pub(crate) top: usize,
     pub(crate) frames: Vec<CallFrame>,
+    /// `FrameExtra` of frames, by frame index (grown on demand).
+    pub(crate) extras: Vec<FrameExtra>,
     pub(crate) open_upvals: Vec<Gc<UpVal>>,
     pub(crate) tbc: Vec<usize>,
     pub(crate) status: ThreadStatus,
@@ -165,6 +166,7 @@ impl Thread {
             stack: vec![Value::Nil; size],
             top: 1,
             frames: vec![CallFrame::base_frame()],
+            extras: Vec::new(),
             open_upvals: Vec::new(),
             tbc: Vec::new(),
             status: ThreadStatus::Suspended,
@@ -222,11 +224,14 @@ impl Thread {
         heap.resized(old_bytes, self.buffer_bytes());
     }
 
-    /// Shrinks an oversized stack after a collection (keeps room for the live part).
+    /// Shrinks an oversized stack after a collection or a recovered error (keeps room for
+    /// the live part); this also gives back the reserve used to handle a stack overflow.
     pub(crate) fn shrink_stack(&mut self, heap: &mut Heap) {
         let in_use = self.frames.iter().map(|f| f.top).max().unwrap_or(0).max(self.top);
         let goal = (in_use + in_use / 2 + 2 * MIN_STACK).max(2 * MIN_STACK + 8);
-        if self.stack.len() > goal * 2 && self.stack.len() <= MAX_STACK {
+        let in_reserve = self.stack.len() > MAX_STACK && in_use + MIN_STACK <= MAX_STACK;
+        let goal = if in_reserve { goal.min(MAX_STACK) } else { goal };
+        if (self.stack.len() > goal * 2 && self.stack.len() <= MAX_STACK) || in_reserve {
             let old_bytes = self.buffer_bytes();
             self.stack.truncate(goal);
             self.stack.shrink_to_fit();
@@ -237,6 +242,21 @@ impl Thread {
             }
             heap.resized(old_bytes, self.buffer_bytes());
         }
+    }
+
+    /// The extra part of frame `fi` (default when never set).
+    #[inline]
+    pub(crate) fn extra(&self, fi: usize) -> FrameExtra {
+        self.extras.get(fi).copied().unwrap_or_default()
+    }
+
+    /// Mutable extra part of frame `fi`.
+    #[inline]
+    pub(crate) fn extra_mut(&mut self, fi: usize) -> &mut FrameExtra {
+        if self.extras.len() <= fi {
+            self.extras.resize(fi + 1, FrameExtra::default());
+        }
+        &mut self.extras[fi]
     }
 
     /// The innermost frame.

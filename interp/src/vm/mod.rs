@@ -681,11 +681,11 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                             if th.top < ra + n {
                                 th.top = ra + n;
                             }
-                            th.frames.get_unchecked_mut(fi).nres_pending = n as u32;
+                            th.extra_mut(fi).nres_pending = n as u32;
                             let r = st.close_level(frame_base, None);
                             reload!();
                             r?;
-                            n = th.frames.get_unchecked(fi).nres_pending as usize;
+                            n = th.extra(fi).nres_pending as usize;
                         }
                         if i.c() != 0 {
                             let f = th.frames.get_unchecked_mut(fi);
