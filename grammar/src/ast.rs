@@ -77,6 +77,8 @@ pub struct IfArm {
     pub block: Block,
     /// Line of the `if`/`elseif` keyword.
     pub line: u32,
+    /// Line of the `then` keyword (the test's jump is attributed to it).
+    pub then_line: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -119,6 +121,8 @@ pub enum StatKind {
         limit: Expr,
         step: Option<Expr>,
         body: Block,
+        /// Line of the `do` keyword (the loop preparation is attributed to it).
+        do_line: u32,
     },
     /// `for n1, n2 in e1, e2 do body end`. `Stat::line` is the line of `for`;
     /// `in_line` is the line of the first token after `in`.
@@ -127,6 +131,8 @@ pub enum StatKind {
         exprs: Vec<Expr>,
         body: Block,
         in_line: u32,
+        /// Line of the `do` keyword.
+        do_line: u32,
     },
     /// `function a.b:m() end`. `Stat::line` is the line of `function`.
     Function {

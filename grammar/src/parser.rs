@@ -290,32 +290,34 @@ pub struct Targets {
 pub struct IfArms {
     arms: Vec<IfArm>,
     depth: Level,
-    last: (u32, Expr, BlockParts),
+    /// (line of `if`/`elseif`, line of `then`, condition, block)
+    last: (u32, u32, Expr, BlockParts),
 }
 
 impl IfArms {
-    pub(crate) fn new(line: u32, cond: (Expr, Level), block: BlockParts) -> IfArms {
+    pub(crate) fn new(lines: (u32, u32), cond: (Expr, Level), block: BlockParts) -> IfArms {
         IfArms {
             arms: Vec::new(),
             depth: cond.1,
-            last: (line, cond.0, block),
+            last: (lines.0, lines.1, cond.0, block),
         }
     }
 
-    fn close_last(&mut self, end_line: u32, next: Option<(u32, Expr, BlockParts)>) {
-        let placeholder = (0, Expr::new(ExprKind::Nil, 0), BlockParts::default());
-        let (line, cond, block) = std::mem::replace(&mut self.last, next.unwrap_or(placeholder));
+    fn close_last(&mut self, end_line: u32, next: Option<(u32, u32, Expr, BlockParts)>) {
+        let placeholder = (0, 0, Expr::new(ExprKind::Nil, 0), BlockParts::default());
+        let (line, then_line, cond, block) = std::mem::replace(&mut self.last, next.unwrap_or(placeholder));
         self.depth = self.depth.max(block.depth);
         self.arms.push(IfArm {
             cond,
             block: block.finish(end_line),
             line,
+            then_line,
         });
     }
 
-    pub(crate) fn elseif(&mut self, line: u32, cond: (Expr, Level), block: BlockParts) {
+    pub(crate) fn elseif(&mut self, lines: (u32, u32), cond: (Expr, Level), block: BlockParts) {
         self.depth = self.depth.max(cond.1);
-        self.close_last(line, Some((line, cond.0, block)));
+        self.close_last(lines.0, Some((lines.0, lines.1, cond.0, block)));
     }
 }
 
@@ -581,8 +583,8 @@ impl Ctx {
         self.stat(kind, line, 1 + depth)
     }
 
-    pub(crate) fn if_arm(&self, line: u32, cond: (Expr, Level), block: BlockParts) -> Box<IfArms> {
-        Box::new(IfArms::new(line, cond, block))
+    pub(crate) fn if_arm(&self, lines: (u32, u32), cond: (Expr, Level), block: BlockParts) -> Box<IfArms> {
+        Box::new(IfArms::new(lines, cond, block))
     }
 
     pub(crate) fn if_stat(
@@ -660,11 +662,11 @@ impl Ctx {
     pub(crate) fn more_arms(
         &self,
         mut arms: Box<IfArms>,
-        line: u32,
+        lines: (u32, u32),
         cond: (Expr, Level),
         block: BlockParts,
     ) -> Box<IfArms> {
-        arms.elseif(line, cond, block);
+        arms.elseif(lines, cond, block);
         arms
     }
 

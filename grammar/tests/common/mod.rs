@@ -181,6 +181,7 @@ pub mod render {
                 limit,
                 step,
                 body,
+                ..
             } => {
                 let step = step
                     .as_ref()

@@ -105,13 +105,15 @@ impl<'a> Compiler<'a> {
                 limit,
                 step,
                 body,
-            } => self.num_for_stat(var, start, limit, step.as_ref(), body, line),
+                do_line,
+            } => self.num_for_stat(var, start, limit, step.as_ref(), body, (line, *do_line)),
             StatKind::GenFor {
                 names,
                 exprs,
                 body,
                 in_line,
-            } => self.gen_for_stat(names, exprs, body, *in_line, line),
+                do_line,
+            } => self.gen_for_stat(names, exprs, body, *in_line, (line, *do_line)),
             StatKind::Function { name, func } => self.func_stat(name, func, line),
             StatKind::LocalFunction { name, func } => self.local_func_stat(name, func, line),
             StatKind::Goto(name) => self.goto_stat(name, line),
@@ -149,11 +151,11 @@ impl<'a> Compiler<'a> {
         limit: &'a Expr,
         step: Option<&'a Expr>,
         body: &'a Block,
-        line: u32,
+        (line, do_line): (u32, u32),
     ) -> CResult<()> {
         self.enter_block(true);
         self.last_line = line;
-        self.for_num(var, start, limit, step, body, line)?;
+        self.for_num(var, start, limit, step, body, (line, do_line))?;
         self.last_line = body.end_line;
         self.leave_block(body.end_line)?;
         Ok(())
@@ -165,11 +167,11 @@ impl<'a> Compiler<'a> {
         exprs: &'a [Expr],
         body: &'a Block,
         in_line: u32,
-        line: u32,
+        (line, do_line): (u32, u32),
     ) -> CResult<()> {
         self.enter_block(true);
         self.last_line = line;
-        self.for_list(names, exprs, body, in_line, line)?;
+        self.for_list(names, exprs, body, in_line, (line, do_line))?;
         self.last_line = body.end_line;
         self.leave_block(body.end_line)?;
         Ok(())
@@ -463,6 +465,8 @@ impl<'a> Compiler<'a> {
     ) -> CResult<()> {
         self.last_line = arm.line;
         let mut v = self.expr(&arm.cond)?;
+        // The test's jumps come after the `then` keyword.
+        self.last_line = arm.then_line;
         let b = &arm.block;
         let jf;
         let mut skip = 0;
@@ -515,7 +519,7 @@ impl<'a> Compiler<'a> {
     fn for_body(
         &mut self,
         base: u32,
-        line: u32,
+        (line, do_line): (u32, u32),
         nvars: usize,
         is_gen: bool,
         body: &'a Block,
@@ -525,6 +529,8 @@ impl<'a> Compiler<'a> {
         } else {
             (OpCode::ForPrep, OpCode::ForLoop)
         };
+        // The preparation comes after the `do` keyword.
+        self.last_line = do_line;
         let prep = self.emit_abx(prep_op, base, 0);
         self.enter_block(false);
         self.adjust_local_vars(nvars)?;
@@ -555,7 +561,7 @@ impl<'a> Compiler<'a> {
         limit: &'a Expr,
         step: Option<&'a Expr>,
         body: &'a Block,
-        line: u32,
+        (line, do_line): (u32, u32),
     ) -> CResult<()> {
         let base = self.fs.freereg;
         for _ in 0..3 {
@@ -573,7 +579,7 @@ impl<'a> Compiler<'a> {
             }
         }
         self.adjust_local_vars(3)?;
-        self.for_body(base, line, 1, false, body)
+        self.for_body(base, (line, do_line), 1, false, body)
     }
 
     fn for_list(
@@ -582,7 +588,7 @@ impl<'a> Compiler<'a> {
         exprs: &'a [Expr],
         body: &'a Block,
         in_line: u32,
-        line: u32,
+        (line, do_line): (u32, u32),
     ) -> CResult<()> {
         let base = self.fs.freereg;
         for _ in 0..4 {
@@ -596,7 +602,7 @@ impl<'a> Compiler<'a> {
         self.adjust_local_vars(4)?;
         self.mark_to_be_closed();
         self.check_stack(3)?;
-        self.for_body(base, in_line, names.len(), true, body)
+        self.for_body(base, (in_line, do_line), names.len(), true, body)
     }
 
     // ---------------------------------------------------------------- functions, jumps, returns
