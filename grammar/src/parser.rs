@@ -249,6 +249,8 @@ pub struct Ctx {
     pending: RefCell<Vec<Pending>>,
     /// For each function being parsed, innermost last: whether it is vararg.
     vararg: RefCell<Vec<bool>>,
+    /// For each function being parsed, innermost last: the line it starts on (0: main).
+    func_lines: RefCell<Vec<u32>>,
 }
 
 /// A block without its closing line.
@@ -285,6 +287,9 @@ pub struct Targets {
     /// Deepest level used by the targets and the recursion that reads them.
     depth: Level,
 }
+
+/// Lua's limit on the local variables of a function (`MAXVARS`).
+const MAX_LOCALS: usize = 200;
 
 /// An `if` statement's arms so far; the last arm's block still lacks its closing line.
 pub struct IfArms {
@@ -497,6 +502,7 @@ impl Ctx {
             stats: RefCell::new(Vec::new()),
             pending: RefCell::new(Vec::new()),
             vararg: RefCell::new(vec![true]),
+            func_lines: RefCell::new(vec![0]),
         }
     }
 
@@ -692,6 +698,14 @@ impl Ctx {
         mut names: Vec<LocalName>,
         name: LocalName,
     ) -> PResult<'s, Vec<LocalName>> {
+        if names.len() >= MAX_LOCALS {
+            // One statement declaring more locals than a function may have: PUC-Lua reports
+            // this while reading the names, before any later syntax error.
+            let line = self.func_lines.borrow().last().copied().unwrap_or(0);
+            let place = if line == 0 { "main function".to_string() } else { format!("function at line {line}") };
+            let msg = format!("too many local variables (limit is {MAX_LOCALS}) in {place}");
+            return user(PErr::at_current(msg, true));
+        }
         let close = |n: &LocalName| n.attrib == Some(Attrib::Close);
         if close(&name) && names.iter().any(close) {
             let msg = "multiple to-be-closed variables in local list";
@@ -701,8 +715,9 @@ impl Ctx {
         Ok(names)
     }
 
-    pub(crate) fn params(&self, names: Vec<Name>, is_vararg: bool) -> (Vec<Name>, bool) {
+    pub(crate) fn params(&self, line: u32, names: Vec<Name>, is_vararg: bool) -> (Vec<Name>, bool) {
         self.vararg.borrow_mut().push(is_vararg);
+        self.func_lines.borrow_mut().push(line);
         (names, is_vararg)
     }
 
@@ -713,6 +728,7 @@ impl Ctx {
         end_line: u32,
     ) -> (Box<FuncBody>, Level) {
         self.vararg.borrow_mut().pop();
+        self.func_lines.borrow_mut().pop();
         let depth = body.depth;
         let f = Box::new(FuncBody {
             params,
