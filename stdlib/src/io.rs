@@ -302,7 +302,8 @@ fn io_open(st: &mut State) -> LuaResult<usize> {
     let Some(mode) = mode else {
         return Err(st.arg_error(2, "invalid mode"));
     };
-    match st.host_open(&name, mode) {
+    let r = st.host_open(&name, mode);
+    match st.raise_denied(r)? {
         Ok(file) => {
             new_file(st, file, Kind::Regular);
             Ok(1)
@@ -324,7 +325,8 @@ fn io_popen(st: &mut State) -> LuaResult<usize> {
     };
     // As C's popen callers do: flush pending output so it precedes the child's.
     flush_all(st);
-    match st.host_popen(&cmd, mode) {
+    let r = st.host_popen(&cmd, mode);
+    match st.raise_denied(r)? {
         Ok(file) => {
             new_file(st, file, Kind::Pipe);
             Ok(1)
@@ -334,7 +336,8 @@ fn io_popen(st: &mut State) -> LuaResult<usize> {
 }
 
 fn io_tmpfile(st: &mut State) -> LuaResult<usize> {
-    match st.host_tmpfile() {
+    let r = st.host_tmpfile();
+    match st.raise_denied(r)? {
         Ok(file) => {
             new_file(st, file, Kind::Regular);
             Ok(1)

@@ -49,6 +49,8 @@ pub fn open_libs(st: &mut State) -> LuaResult<()> {
 /// Opens every standard library; `ignore_env` makes them ignore environment variables such as
 /// `LUA_PATH` (the command line's `-E`).
 pub fn open_libs_with(st: &mut State, ignore_env: bool) -> LuaResult<()> {
+    // Unless the host installed its own, everything is granted, as under `lua`.
+    st.ensure_host(luna_interp::host::Permissions::all());
     base::open(st)?;
     let g = Value::Table(st.globals());
     let loaded = loaded_table(st);

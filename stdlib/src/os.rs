@@ -154,6 +154,7 @@ fn execute(st: &mut State) -> LuaResult<usize> {
         Some(cmd) => {
             let cmd = cmd.as_bytes().to_vec();
             let r = st.host_execute(&cmd);
+            let r = st.raise_denied(r)?;
             Ok(crate::io::exec_result(st, r))
         }
     }
@@ -177,9 +178,10 @@ fn exit(st: &mut State) -> LuaResult<usize> {
 
 fn getenv(st: &mut State) -> LuaResult<usize> {
     let name = st.check_str(1)?.as_bytes().to_vec();
-    match st.host_getenv(&name) {
-        Some(v) => st.push_str(&v),
-        None => st.push_nil(),
+    let r = st.host_getenv_checked(&name);
+    match st.raise_denied(r)? {
+        Ok(Some(v)) => st.push_str(&v),
+        _ => st.push_nil(),
     }
     Ok(1)
 }
@@ -209,6 +211,7 @@ fn file_result(st: &mut State, r: luna_interp::host::HostResult<()>, name: Optio
 fn remove(st: &mut State) -> LuaResult<usize> {
     let name = st.check_str(1)?.as_bytes().to_vec();
     let r = st.host_remove(&name);
+    let r = st.raise_denied(r)?;
     Ok(file_result(st, r, Some(&name)))
 }
 
@@ -216,11 +219,13 @@ fn rename(st: &mut State) -> LuaResult<usize> {
     let from = st.check_str(1)?.as_bytes().to_vec();
     let to = st.check_str(2)?.as_bytes().to_vec();
     let r = st.host_rename(&from, &to);
+    let r = st.raise_denied(r)?;
     Ok(file_result(st, r, None))
 }
 
 fn tmpname(st: &mut State) -> LuaResult<usize> {
-    match st.host_tmpname() {
+    let r = st.host_tmpname();
+    match st.raise_denied(r)? {
         Ok(name) => {
             st.push_str(&name);
             Ok(1)

@@ -1,20 +1,36 @@
 //! Host services: the one seam through which scripts reach the operating system: files,
-//! child processes, the environment and the process's exit.
+//! child processes, the environment, the network, cryptography and the process's exit.
 //!
 //! Invariants:
-//! - The libraries (`io`, `os`, `loadfile`, `require`) never name `std::fs`, `std::process` or
-//!   `std::env`; they call the `host_*` methods of [`State`]. Each method is one operation a
-//!   script asked for (open this path in this mode, run this command, read this variable), so
-//!   a permission check, and later a loaded file-system provider, can stand in front of it.
+//! - The libraries (`io`, `os`, `fs`, `lfs`, `net`, `crypto`, `loadfile`, `require`) never
+//!   name `std::fs`, `std::process`, `std::env` or `std::net`; they call the `host_*` methods
+//!   of [`State`]. Each method is one operation a script asked for (open this path in this
+//!   mode, run this command, read this variable), so the permission check stands in front of
+//!   it, and then the active provider serves it.
+//! - Every operation is checked against the state's [`Permissions`] (`permissions.rs`) before
+//!   any provider is called; paths are resolved by the active file-system backend first
+//!   (`services.rs`). A state with no host record installed is granted nothing.
 //! - What crosses this seam is plain data: bytes, integers and the small enums below.
 //!   Failures are [`HostError`]s carrying the C library's message and `errno`, which is what
-//!   Lua reports (`nil, "x: No such file or directory", 2`).
+//!   Lua reports (`nil, "x: No such file or directory", 2`); a refused permission is a
+//!   `HostError` marked `denied`, which the libraries raise as a Lua error.
 //! - An open file is a [`HostFile`]: a buffer, in the manner of C's `FILE`, over a
 //!   [`FileStream`], the unbuffered device (a disk file, a pipe to a child process, a standard
-//!   stream). A provider supplies its own `FileStream` and gets the same buffering.
+//!   stream, a provider's file). Every provider gets the same buffering.
 //! - Standard output is written through the same buffered handle `print` uses
 //!   (`std::io::stdout()`), so the two never reorder output; reading standard input first
 //!   flushes standard output, as C's stdio does, so prompts appear before the input is read.
+
+pub mod crypto;
+pub mod fs;
+pub mod loader;
+pub mod net;
+pub mod permissions;
+pub mod providers;
+mod services;
+
+pub use permissions::{Denial, NetTarget, PermissionKind, Permissions};
+pub use services::{HostServices, ProviderKind, HOST_KEY};
 
 use std::io::{Read, Seek, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -27,6 +43,9 @@ use crate::state::State;
 pub struct HostError {
     pub message: String,
     pub errno: i32,
+    /// A permission was refused (the message names it and the flag that grants it): the
+    /// libraries raise this as a Lua error instead of returning `nil, message`.
+    pub denied: bool,
 }
 
 impl HostError {
@@ -35,18 +54,30 @@ impl HostError {
         HostError {
             message: message.into(),
             errno: 0,
+            denied: false,
         }
     }
 
-    fn from_io(e: &std::io::Error) -> HostError {
+    /// A refused permission.
+    pub fn denied(d: &Denial) -> HostError {
+        HostError {
+            message: d.to_string(),
+            errno: 13,
+            denied: true,
+        }
+    }
+
+    /// A failure with the system's message for `errno`.
+    pub fn from_errno(errno: i32) -> HostError {
+        HostError::from_io(&std::io::Error::from_raw_os_error(errno))
+    }
+
+    pub(crate) fn from_io(e: &std::io::Error) -> HostError {
         HostError {
             message: io_error_message(e),
             errno: e.raw_os_error().unwrap_or(0),
+            denied: false,
         }
-    }
-
-    fn from_errno(errno: i32) -> HostError {
-        HostError::from_io(&std::io::Error::from_raw_os_error(errno))
     }
 }
 
@@ -101,19 +132,6 @@ impl OpenMode {
             OpenMode::Write | OpenMode::Append => Access::WRITE,
             _ => Access::READ_WRITE,
         }
-    }
-
-    fn options(self) -> std::fs::OpenOptions {
-        let mut o = std::fs::OpenOptions::new();
-        match self {
-            OpenMode::Read => o.read(true),
-            OpenMode::Write => o.write(true).create(true).truncate(true),
-            OpenMode::Append => o.append(true).create(true),
-            OpenMode::ReadUpdate => o.read(true).write(true),
-            OpenMode::WriteUpdate => o.read(true).write(true).create(true).truncate(true),
-            OpenMode::AppendUpdate => o.read(true).append(true).create(true),
-        };
-        o
     }
 }
 
@@ -455,11 +473,9 @@ impl Drop for HostFile {
 }
 
 /// Linux's `EBADF` ("Bad file descriptor").
-const EBADF: i32 = 9;
+pub(crate) const EBADF: i32 = 9;
 /// Linux's `EINVAL` ("Invalid argument").
 const EINVAL: i32 = 22;
-/// Linux's `EISDIR` ("Is a directory").
-const EISDIR: i32 = 21;
 
 // ---------------------------------------------------------------------------------------
 // Devices
@@ -475,45 +491,12 @@ fn retry<T>(mut f: impl FnMut() -> std::io::Result<T>) -> HostResult<T> {
     }
 }
 
-fn seek_from(whence: Whence, offset: i64) -> std::io::SeekFrom {
+pub(crate) fn seek_from(whence: Whence, offset: i64) -> std::io::SeekFrom {
     match whence {
         // A negative absolute position reaches lseek as such and fails with EINVAL.
         Whence::Set => std::io::SeekFrom::Start(offset as u64),
         Whence::Cur => std::io::SeekFrom::Current(offset),
         Whence::End => std::io::SeekFrom::End(offset),
-    }
-}
-
-/// A file on disk.
-struct DiskFile {
-    file: Option<std::fs::File>,
-}
-
-impl DiskFile {
-    fn file(&mut self) -> HostResult<&mut std::fs::File> {
-        // EBADF: the device was closed.
-        self.file
-            .as_mut()
-            .ok_or_else(|| HostError::from_errno(EBADF))
-    }
-}
-
-impl FileStream for DiskFile {
-    fn read(&mut self, buf: &mut [u8]) -> HostResult<usize> {
-        let f = self.file()?;
-        retry(|| f.read(buf))
-    }
-    fn write(&mut self, data: &[u8]) -> HostResult<()> {
-        let f = self.file()?;
-        retry(|| f.write_all(data))
-    }
-    fn seek(&mut self, whence: Whence, offset: i64) -> HostResult<u64> {
-        let f = self.file()?;
-        retry(|| f.seek(seek_from(whence, offset)))
-    }
-    fn close(&mut self) -> HostResult<Option<ProcessStatus>> {
-        self.file = None;
-        Ok(None)
     }
 }
 
@@ -666,26 +649,30 @@ fn candidate_tmpname(attempt: u32) -> Vec<u8> {
     name
 }
 
-/// Creates a new, empty, private temporary file (as `mkstemp` does); returns its name and
-/// the open file.
-fn create_temp_file() -> HostResult<(Vec<u8>, std::fs::File)> {
-    use std::os::unix::fs::OpenOptionsExt;
+/// Creates a new, empty, private temporary file (as `mkstemp` does) through the active
+/// backend, after checking write access to its name; returns the name and the open file.
+fn create_temp_file(h: &mut HostServices) -> HostResult<(Vec<u8>, Box<dyn FileStream>)> {
     let mut last = HostError::new("unable to generate a unique filename");
     for attempt in 0..100 {
         let name = candidate_tmpname(attempt);
-        let r = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path_of(&name));
-        match r {
+        let path = h.ready_path(&name, &[PermissionKind::Write], true)?;
+        match h.fs.open(path.fs(), OpenMode::WriteUpdate, true) {
             Ok(f) => return Ok((name, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => last = HostError::from_io(&e),
+            Err(e) if e.errno == fs::EEXIST => continue,
+            Err(e) => last = e,
         }
     }
     Err(last)
+}
+
+/// The open mode's permission kinds.
+fn mode_kinds(mode: OpenMode) -> &'static [PermissionKind] {
+    let a = mode.access();
+    match (a.read, a.write) {
+        (true, false) => &[PermissionKind::Read],
+        (false, true) => &[PermissionKind::Write],
+        _ => &[PermissionKind::Read, PermissionKind::Write],
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -693,38 +680,56 @@ fn create_temp_file() -> HostResult<(Vec<u8>, std::fs::File)> {
 // ---------------------------------------------------------------------------------------
 
 impl State {
-    /// Reads a whole file; the error is the system's message (as `strerror` gives it).
+    /// Converts a refused permission into a raised Lua error (the message names the
+    /// permission and the flag granting it); other outcomes pass through for the library to
+    /// report as `nil, message, errno`.
+    pub fn raise_denied<T>(&mut self, r: HostResult<T>) -> crate::LuaResult<HostResult<T>> {
+        match r {
+            Err(e) if e.denied => Err(self.error(&e.message)),
+            r => Ok(r),
+        }
+    }
+
+    /// Reads a whole file; the error is the system's message (as `strerror` gives it), or
+    /// the denial.
     pub fn host_read_file(&mut self, path: &[u8]) -> Result<Vec<u8>, String> {
-        let p = path_of(path);
-        std::fs::read(p).map_err(|e| io_error_message(&e))
+        let mut f = self
+            .host_open(path, OpenMode::Read)
+            .map_err(|e| e.message)?;
+        let mut out = Vec::new();
+        let r = f.read_to_end(&mut out);
+        let _ = f.close();
+        r.map_err(|e| e.message)?;
+        Ok(out)
     }
 
     /// Opens a file (`io.open`).
     pub fn host_open(&mut self, path: &[u8], mode: OpenMode) -> HostResult<HostFile> {
-        let file = retry(|| mode.options().open(path_of(path)))?;
-        Ok(HostFile::new(
-            Box::new(DiskFile { file: Some(file) }),
-            Buffering::Full,
-            mode.access(),
-        ))
+        let stream = self.with_host(|h| {
+            let p = h.ready_path(path, mode_kinds(mode), true)?;
+            h.fs.open(p.fs(), mode, false)
+        })?;
+        Ok(HostFile::new(stream, Buffering::Full, mode.access()))
     }
 
     /// A new temporary file, open for update and removed when closed (`io.tmpfile`).
     pub fn host_tmpfile(&mut self) -> HostResult<HostFile> {
-        let (name, file) = create_temp_file()?;
-        // The open handle keeps the data; the name goes at once.
-        let _ = std::fs::remove_file(path_of(&name));
-        Ok(HostFile::new(
-            Box::new(DiskFile { file: Some(file) }),
-            Buffering::Full,
-            Access::READ_WRITE,
-        ))
+        let stream = self.with_host(|h| {
+            let (name, stream) = create_temp_file(h)?;
+            // The open handle keeps the data; the name goes at once.
+            if let Ok(p) = h.ready_path(&name, &[PermissionKind::Write], false) {
+                let _ = h.fs.remove(p.fs());
+            }
+            Ok::<_, HostError>(stream)
+        })?;
+        Ok(HostFile::new(stream, Buffering::Full, Access::READ_WRITE))
     }
 
     /// Runs `command` with the shell, connected to the returned file through a pipe
     /// (`io.popen`).
     pub fn host_popen(&mut self, command: &[u8], mode: PipeMode) -> HostResult<HostFile> {
         use std::process::Stdio;
+        self.with_host(|h| h.check_run(command))?;
         let _ = std::io::stdout().flush();
         let mut c = shell_command(command);
         match mode {
@@ -760,44 +765,59 @@ impl State {
         let _ = std::io::stdout().flush();
     }
 
-    /// Removes a file or an empty directory (C's `remove`).
+    /// Removes a file, a symlink (not its target) or an empty directory (C's `remove`).
     pub fn host_remove(&mut self, path: &[u8]) -> HostResult<()> {
-        let p = path_of(path);
-        match retry(|| std::fs::remove_file(p)) {
-            Err(e) if e.errno == EISDIR => retry(|| std::fs::remove_dir(p)),
-            r => r,
-        }
+        self.with_host(|h| {
+            let p = h.ready_path(path, &[PermissionKind::Write], false)?;
+            h.fs.remove(p.fs())
+        })
     }
 
-    /// Renames a file (C's `rename`).
+    /// Renames a file (C's `rename`): both names need write access.
     pub fn host_rename(&mut self, from: &[u8], to: &[u8]) -> HostResult<()> {
-        retry(|| std::fs::rename(path_of(from), path_of(to)))
+        self.with_host(|h| {
+            let a = h.ready_path(from, &[PermissionKind::Write], false)?;
+            let b = h.ready_path(to, &[PermissionKind::Write], false)?;
+            h.fs.rename(a.fs(), b.fs())
+        })
     }
 
     /// Creates a new empty temporary file and returns its name (`os.tmpname`, which uses
     /// `mkstemp` on POSIX systems).
     pub fn host_tmpname(&mut self) -> HostResult<Vec<u8>> {
-        create_temp_file().map(|(name, _)| name)
+        self.with_host(|h| create_temp_file(h).map(|(name, _)| name))
     }
 
-    /// An environment variable's value. As in C, the name ends at its first NUL byte.
+    /// An environment variable's value, or `None` when it is unset or reading it is not
+    /// allowed (for the kernel's and libraries' own configuration, such as `LUA_PATH`).
+    /// As in C, the name ends at its first NUL byte.
     pub fn host_getenv(&mut self, name: &[u8]) -> Option<Vec<u8>> {
+        self.host_getenv_checked(name).ok().flatten()
+    }
+
+    /// An environment variable's value for a script (`os.getenv`): a refused permission is
+    /// an error.
+    pub fn host_getenv_checked(&mut self, name: &[u8]) -> HostResult<Option<Vec<u8>>> {
         let end = name.iter().position(|&c| c == 0).unwrap_or(name.len());
         let name = &name[..end];
+        let shown = String::from_utf8_lossy(name).into_owned();
+        self.with_host(|h| h.check_env(&shown))?;
         if name.is_empty() || name.contains(&b'=') {
-            return None;
+            return Ok(None);
         }
-        std::env::var_os(std::ffi::OsStr::from_bytes(name)).map(|v| v.as_bytes().to_vec())
+        Ok(std::env::var_os(std::ffi::OsStr::from_bytes(name)).map(|v| v.as_bytes().to_vec()))
     }
 
-    /// Whether a shell is available to run commands (`os.execute()` without a command).
+    /// Whether a shell is available to run commands (`os.execute()` without a command):
+    /// false when running commands is not allowed.
     pub fn host_has_shell(&mut self) -> bool {
-        std::path::Path::new(SHELL).exists()
+        self.with_host(|h| h.check_run(b"").is_ok()) && std::path::Path::new(SHELL).exists()
     }
 
     /// Runs a command with the shell and waits for it. Like C's `system`, it does not flush
     /// the process's output buffers first.
     pub fn host_execute(&mut self, command: &[u8]) -> HostResult<ProcessStatus> {
+        self.with_host(|h| h.check_run(command))?;
         let st = shell_command(command)
             .status()
             .map_err(|e| HostError::from_io(&e))?;
@@ -814,6 +834,72 @@ impl State {
         let _ = std::io::stdout().flush();
         let _ = std::io::stderr().flush();
         std::process::exit(status)
+    }
+
+    // ------------------------------------------------------------------ file system
+
+    /// A file's status (`follow` false: a symlink's own).
+    pub fn host_metadata(&mut self, path: &[u8], follow: bool) -> HostResult<fs::FileMeta> {
+        self.with_host(|h| {
+            let p = h.ready_path(path, &[PermissionKind::Read], follow)?;
+            h.fs.metadata(p.fs(), follow)
+        })
+    }
+
+    /// The names in a directory (without `.` and `..`).
+    pub fn host_read_dir(&mut self, path: &[u8]) -> HostResult<Vec<Vec<u8>>> {
+        self.with_host(|h| {
+            let p = h.ready_path(path, &[PermissionKind::Read], true)?;
+            h.fs.read_dir(p.fs())
+        })
+    }
+
+    /// Creates a directory.
+    pub fn host_mkdir(&mut self, path: &[u8]) -> HostResult<()> {
+        self.with_host(|h| {
+            let p = h.ready_path(path, &[PermissionKind::Write], false)?;
+            h.fs.create_dir(p.fs())
+        })
+    }
+
+    /// Removes an empty directory.
+    pub fn host_rmdir(&mut self, path: &[u8]) -> HostResult<()> {
+        self.with_host(|h| {
+            let p = h.ready_path(path, &[PermissionKind::Write], false)?;
+            h.fs.remove_dir(p.fs())
+        })
+    }
+
+    /// The target of a symlink.
+    pub fn host_read_link(&mut self, path: &[u8]) -> HostResult<Vec<u8>> {
+        self.with_host(|h| {
+            let p = h.ready_path(path, &[PermissionKind::Read], false)?;
+            h.fs.read_link(p.fs())
+        })
+    }
+
+    /// Sets a file's access and modification times (`lfs.touch`).
+    pub fn host_set_times(&mut self, path: &[u8], accessed: i64, modified: i64) -> HostResult<()> {
+        self.with_host(|h| {
+            let p = h.ready_path(path, &[PermissionKind::Write], true)?;
+            h.fs.set_times(p.fs(), accessed, modified)
+        })
+    }
+
+    /// The current directory.
+    pub fn host_current_dir(&mut self) -> HostResult<Vec<u8>> {
+        self.with_host(|h| {
+            h.fs.current_dir()
+                .map(|p| p.as_os_str().as_bytes().to_vec())
+        })
+    }
+
+    /// Changes the current directory (needs read access to it).
+    pub fn host_set_current_dir(&mut self, path: &[u8]) -> HostResult<()> {
+        self.with_host(|h| {
+            let p = h.ready_path(path, &[PermissionKind::Read], true)?;
+            h.fs.set_current_dir(p.fs())
+        })
     }
 }
 
@@ -849,6 +935,7 @@ mod tests {
     #[test]
     fn errors_carry_errno_and_strerror_text() {
         let mut st = State::new();
+        st.ensure_host(Permissions::all());
         let e = st
             .host_open(b"/nonexistent/dir/file", OpenMode::Read)
             .err()
@@ -860,6 +947,7 @@ mod tests {
     #[test]
     fn update_files_switch_between_reading_and_writing() {
         let mut st = State::new();
+        st.ensure_host(Permissions::all());
         let name = st.host_tmpname().unwrap();
         let mut f = st.host_open(&name, OpenMode::WriteUpdate).unwrap();
         f.write(b"hello\nworld\n").unwrap();
@@ -882,6 +970,7 @@ mod tests {
     #[test]
     fn pipes_report_the_exit_status() {
         let mut st = State::new();
+        st.ensure_host(Permissions::all());
         let mut f = st.host_popen(b"echo hi; exit 3", PipeMode::Read).unwrap();
         let mut out = Vec::new();
         f.read_to_end(&mut out).unwrap();

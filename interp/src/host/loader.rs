@@ -1,0 +1,1 @@
+//! Loading native modules (filled in with the stable ABI).

@@ -1,0 +1,1 @@
+//! Providers loaded from native modules (filled in with the stable ABI).
