@@ -10,6 +10,7 @@ pub mod call;
 pub mod compiler;
 pub mod debug;
 pub mod debug_api;
+pub mod embed_api;
 pub mod disasm;
 pub mod dump;
 pub mod error;
