@@ -4,7 +4,9 @@ pub mod base;
 pub mod coroutine;
 pub mod debug;
 pub mod format;
+pub mod fs;
 pub mod io;
+pub mod lfs;
 pub mod math;
 pub mod os;
 pub mod package;
@@ -73,5 +75,22 @@ pub fn open_libs_with(st: &mut State, ignore_env: bool) -> LuaResult<()> {
     register_lib(st, "utf8", utf8);
     let debug = debug::open(st)?;
     register_lib(st, "debug", debug);
+    // luna's resource libraries: `require "fs"` etc. (not globals, so `_G` stays Lua's).
+    preload(st, "fs", fs::open);
+    preload(st, "lfs", lfs::open);
     Ok(())
+}
+
+/// Makes `require(name)` call `opener` (a `package.preload` entry).
+pub fn preload(st: &mut State, name: &str, opener: luna_interp::NativeFn) {
+    let reg = st.registry();
+    let t = match st.raw_get_str(reg, "_PRELOAD") {
+        Value::Table(t) => t,
+        _ => {
+            let t = st.new_table();
+            st.raw_set_str(reg, "_PRELOAD", Value::Table(t));
+            t
+        }
+    };
+    st.raw_set_str(t, name, Value::Native(opener));
 }
