@@ -1,0 +1,264 @@
+//! Values and the call interface of native functions.
+//!
+//! Invariants:
+//! - A [`Value`] is a `Copy` repr(C) enum of plain data: nil, booleans, integers, floats,
+//!   byte strings borrowed from the kernel, and opaque [`Handle`]s for everything the module
+//!   may not touch directly (tables, functions, userdata, threads). No GC pointer crosses the
+//!   boundary.
+//! - Everything the kernel hands a native function during a call (argument strings, handles,
+//!   values returned by [`CallContext`] methods) stays valid until that call returns, and no
+//!   longer: the kernel keeps the underlying Lua values rooted (on the calling thread's stack)
+//!   for that long. A module must not keep a handle or a string slice past the call.
+//! - Results are pushed through [`CallContext::push`]: the values pushed during a call, in
+//!   order, are its results. Nothing is allocated per call on the module side: arguments come
+//!   as an `RSlice` of the caller's values, results go straight to the kernel's stack.
+
+use std::fmt;
+
+use abi_stable::sabi_trait;
+use abi_stable::sabi_types::RRef;
+use abi_stable::std_types::{RSlice, RStr, RVec};
+use abi_stable::StableAbi;
+
+use crate::error::{SpiError, SpiResult};
+use crate::manifest::Permissions;
+
+/// An opaque reference to a kernel object, meaningful to the kernel only and only during the
+/// native call that received or created it.
+#[repr(transparent)]
+#[derive(StableAbi, Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Handle(pub u64);
+
+/// A Lua value as it crosses the module boundary.
+#[repr(C, u8)]
+#[derive(StableAbi, Clone, Copy)]
+pub enum Value<'a> {
+    /// `nil` (also what a missing argument reads as).
+    Nil,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string: its bytes (not necessarily UTF-8).
+    Str(RSlice<'a, u8>),
+    /// A table.
+    Table(Handle),
+    /// A function (Lua or native).
+    Function(Handle),
+    /// A full userdata.
+    UserData(Handle),
+    /// Anything else (a thread, a light userdata).
+    Other(Handle),
+}
+
+impl<'a> Value<'a> {
+    /// A string value borrowing `bytes`.
+    pub const fn str(bytes: &'a [u8]) -> Value<'a> {
+        Value::Str(RSlice::from_slice(bytes))
+    }
+
+    /// Lua's type name for the value (`other` values report `"userdata"`; ask the kernel
+    /// for a precise one).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "nil",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) | Value::Float(_) => "number",
+            Value::Str(_) => "string",
+            Value::Table(_) => "table",
+            Value::Function(_) => "function",
+            Value::UserData(_) | Value::Other(_) => "userdata",
+        }
+    }
+
+    /// True for `nil`.
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    /// Lua truthiness: everything but `nil` and `false` is true.
+    pub fn truthy(&self) -> bool {
+        !matches!(self, Value::Nil | Value::Bool(false))
+    }
+
+    /// The bytes of a string value.
+    pub fn as_bytes(&self) -> Option<&'a [u8]> {
+        match *self {
+            Value::Str(s) => Some(s.as_slice()),
+            _ => None,
+        }
+    }
+
+    /// The text of a string value, if it is valid UTF-8.
+    pub fn as_str(&self) -> Option<&'a str> {
+        self.as_bytes().and_then(|b| std::str::from_utf8(b).ok())
+    }
+
+    /// An integer, or a float with an exact integer value (Lua's `lua_tointegerx` without
+    /// string conversion).
+    pub fn as_int(&self) -> Option<i64> {
+        match *self {
+            Value::Int(i) => Some(i),
+            Value::Float(f) => float_to_int(f),
+            _ => None,
+        }
+    }
+
+    /// A number as a float.
+    pub fn as_float(&self) -> Option<f64> {
+        match *self {
+            Value::Int(i) => Some(i as f64),
+            Value::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The handle of a table, function, userdata or other value.
+    pub fn handle(&self) -> Option<Handle> {
+        match *self {
+            Value::Table(h) | Value::Function(h) | Value::UserData(h) | Value::Other(h) => Some(h),
+            _ => None,
+        }
+    }
+}
+
+fn float_to_int(f: f64) -> Option<i64> {
+    // -2^63 is exact; 2^63 is not representable as i64.
+    if f.fract() == 0.0 && f >= -9_223_372_036_854_775_808.0 && f < 9_223_372_036_854_775_808.0 {
+        Some(f as i64)
+    } else {
+        None
+    }
+}
+
+impl fmt::Debug for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Nil => f.write_str("nil"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{x:?}"),
+            Value::Str(s) => write!(f, "{:?}", String::from_utf8_lossy(s.as_slice())),
+            Value::Table(h) => write!(f, "table#{}", h.0),
+            Value::Function(h) => write!(f, "function#{}", h.0),
+            Value::UserData(h) => write!(f, "userdata#{}", h.0),
+            Value::Other(h) => write!(f, "other#{}", h.0),
+        }
+    }
+}
+
+impl PartialEq for Value<'_> {
+    /// Raw equality as Lua's `rawequal` sees it for plain data (`1 == 1.0`); handles compare
+    /// by handle, which is only meaningful for handles from the same call.
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => {
+                float_to_int(*b) == Some(*a)
+            }
+            (Value::Str(a), Value::Str(b)) => a.as_slice() == b.as_slice(),
+            (Value::Table(a), Value::Table(b))
+            | (Value::Function(a), Value::Function(b))
+            | (Value::UserData(a), Value::UserData(b))
+            | (Value::Other(a), Value::Other(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// A key and its value, from [`CallContext::next`].
+#[repr(C)]
+#[derive(StableAbi, Clone, Copy, Debug)]
+pub struct Entry<'a> {
+    /// The key.
+    pub key: Value<'a>,
+    /// The value.
+    pub value: Value<'a>,
+}
+
+/// The kernel's side of a native call, implemented by the kernel, used by modules.
+///
+/// Every method takes `&self`: a module may hold several values the context returned and
+/// use them together. Values returned (strings, handles) live until the native call returns.
+/// Methods that can run Lua code (`get`, `set`, `call`, `to_display`, `len`) may fail with an
+/// error of kind `LUA_ERROR`: return it unchanged to let the Lua error propagate.
+///
+/// Methods may be added at the end in later SPI versions (the vtable is a prefix type).
+#[sabi_trait]
+pub trait CallContext {
+    /// Appends a result of the current call.
+    fn push(&self, value: Value<'_>) -> SpiResult<()>;
+
+    /// Creates a table with room for `narray` sequence items and `nhash` other fields.
+    fn new_table(&self, narray: u32, nhash: u32) -> SpiResult<Value<'_>>;
+
+    /// `container[key]`, honouring `__index` (Lua's `lua_gettable`).
+    fn get(&self, container: Value<'_>, key: Value<'_>) -> SpiResult<Value<'_>>;
+
+    /// `container[key] = value`, honouring `__newindex` (Lua's `lua_settable`).
+    fn set(&self, container: Value<'_>, key: Value<'_>, value: Value<'_>) -> SpiResult<()>;
+
+    /// The raw field after `key` in a table's traversal order (`next`); `key` nil starts.
+    fn next(
+        &self,
+        table: Value<'_>,
+        key: Value<'_>,
+    ) -> SpiResult<abi_stable::std_types::ROption<Entry<'_>>>;
+
+    /// The length of a value, honouring `__len` (Lua's `luaL_len`: must be an integer).
+    fn len(&self, value: Value<'_>) -> SpiResult<i64>;
+
+    /// Calls `function` with `args`; returns all its results.
+    fn call(&self, function: Value<'_>, args: RSlice<'_, Value<'_>>) -> SpiResult<RVec<Value<'_>>>;
+
+    /// `tostring(value)` as a string value (honours `__tostring` and `__name`).
+    fn to_display(&self, value: Value<'_>) -> SpiResult<Value<'_>>;
+
+    /// Makes `value` the pending error of this call and returns the error to return from
+    /// the native function (kind `LUA_ERROR`), as Lua's `lua_error` raises any value.
+    fn error_value(&self, value: Value<'_>) -> SpiError;
+
+    /// "bad argument #arg to 'name' (message)", with the function's name as the kernel
+    /// knows it. `arg` counts from 1, as in Lua.
+    fn arg_error(&self, arg: u32, message: RStr<'_>) -> SpiError;
+
+    /// Asks whether the script may use `permission` on `target` (a path, `host:port`,
+    /// variable or command). `Ok` when granted; a `PERMISSION_DENIED` error to return
+    /// otherwise.
+    #[sabi(last_prefix_field)]
+    fn check_permission(&self, permission: Permissions, target: RStr<'_>) -> SpiResult<()>;
+}
+
+/// The context as a native function receives it: a borrowed trait object.
+pub type Ctx<'a> = CallContext_TO<'a, RRef<'a, ()>>;
+
+/// A native function as it crosses the boundary. Modules write
+/// `fn(&Ctx, &[Value]) -> Result<(), SpiError>` and let [`crate::export_module!`] produce
+/// this wrapper, which catches panics.
+pub type NativeFn =
+    for<'a> extern "C" fn(ctx: Ctx<'a>, args: RSlice<'a, Value<'a>>) -> SpiResult<()>;
+
+/// One entry of a module's function table.
+#[repr(C)]
+#[derive(StableAbi, Clone, Copy)]
+pub struct NativeFunction {
+    /// The field name in the module's table.
+    pub name: RStr<'static>,
+    /// The entry point (a [`NativeFn`]; spelled out because the layout derive reads the
+    /// function pointer's signature).
+    pub func: extern "C" fn(
+        ctx: CallContext_TO<'_, RRef<'_, ()>>,
+        args: RSlice<'_, Value<'_>>,
+    ) -> SpiResult<()>,
+}
+
+impl fmt::Debug for NativeFunction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "NativeFunction({})", self.name)
+    }
+}
