@@ -788,11 +788,16 @@ impl State {
         self.with_host(|h| create_temp_file(h).map(|(name, _)| name))
     }
 
-    /// An environment variable's value, or `None` when it is unset or reading it is not
-    /// allowed (for the kernel's and libraries' own configuration, such as `LUA_PATH`).
+    /// An environment variable's value for the kernel's and libraries' own configuration
+    /// (`LUA_PATH`, `LUA_INIT`, `LUNA_MODULE_PATH`): not a script's access, so not checked.
     /// As in C, the name ends at its first NUL byte.
     pub fn host_getenv(&mut self, name: &[u8]) -> Option<Vec<u8>> {
-        self.host_getenv_checked(name).ok().flatten()
+        let end = name.iter().position(|&c| c == 0).unwrap_or(name.len());
+        let name = &name[..end];
+        if name.is_empty() || name.contains(&b'=') {
+            return None;
+        }
+        std::env::var_os(std::ffi::OsStr::from_bytes(name)).map(|v| v.as_bytes().to_vec())
     }
 
     /// An environment variable's value for a script (`os.getenv`): a refused permission is
