@@ -36,9 +36,6 @@ impl State {
         let nparams = p.num_params as usize;
         let th = self.thread();
         let nargs = th.top - func - 1;
-        if self.interrupted() {
-            return Err(self.interrupt_error());
-        }
         let needed = func + 1 + fsize + if p.is_vararg { nargs + 1 } else { 0 };
         if needed > th.stack.len() {
             self.grow_stack_to(needed + MIN_STACK)?;
@@ -185,6 +182,10 @@ impl State {
     /// top). Returns true when a Lua frame replaced it; false when a native ran (its results
     /// are at `func..top`).
     pub(crate) fn tail_call(&mut self, mut func: usize, delta: usize) -> LuaResult<bool> {
+        // A loop of tail calls has no backward jump: check for interrupts here.
+        if self.interrupted() {
+            return Err(self.interrupt_error());
+        }
         loop {
             let f = self.thread().stack[func];
             match f {

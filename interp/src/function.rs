@@ -26,6 +26,8 @@ pub type NativeFn = fn(&mut State) -> LuaResult<usize>;
 pub struct Proto {
     pub(crate) hdr: GcHeader,
     pub(crate) plain: Rc<FnProto>,
+    /// `plain.code`'s instructions (the plain prototype is immutable and kept alive here).
+    pub(crate) code: *const crate::opcodes::Instr,
     pub(crate) constants: Box<[Value]>,
     pub(crate) protos: Box<[Gc<Proto>]>,
     /// The chunk name as a Lua string (None when stripped).

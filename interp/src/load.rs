@@ -103,7 +103,7 @@ impl State {
             p.protos.iter().map(|sub| self.materialize(sub, source, long_strings)).collect();
         let extra = constants.len() * 16 + protos.len() * 8 + p.code.len() * 8;
         self.heap.alloc(
-            Proto { hdr: GcHeader::new(ObjKind::Proto, 0), plain: p.clone(), constants, protos, source },
+            Proto { hdr: GcHeader::new(ObjKind::Proto, 0), plain: p.clone(), code: p.code.as_ptr(), constants, protos, source },
             extra,
         )
     }

@@ -16,7 +16,9 @@ use crate::value::Value;
 /// Objects swept per sweep step.
 const SWEEP_MAX: usize = 100;
 /// Work charged per swept object, and per finalizer call.
-const SWEEP_COST: usize = 32;
+const SWEEP_COST: usize = 1;
+/// Bytes of allocation debt per unit of work (a value's size, as in Lua).
+const WORK_TO_MEM: isize = 16;
 const FINALIZER_COST: usize = 50;
 /// Finalizers run per step while finalizers are pending.
 const FINALIZERS_PER_STEP: usize = 10;
@@ -188,8 +190,8 @@ impl State {
             return;
         }
         let step_mul = (self.heap.step_mul as isize).max(1) | 1;
-        let step_size = ((1isize << self.heap.step_size_log2) / 8).max(1) * step_mul;
-        let mut debt = (self.heap.debt / 8) * step_mul;
+        let step_size = ((1isize << self.heap.step_size_log2) / WORK_TO_MEM).max(1) * step_mul;
+        let mut debt = (self.heap.debt / WORK_TO_MEM) * step_mul;
         loop {
             let work = self.single_step() as isize;
             debt -= work;
@@ -200,7 +202,7 @@ impl State {
         if self.heap.phase == Phase::Pause {
             self.set_pause();
         } else {
-            self.heap.debt = (debt / step_mul) * 8;
+            self.heap.debt = (debt / step_mul) * WORK_TO_MEM;
         }
     }
 
@@ -338,7 +340,8 @@ impl State {
             }
             Phase::Propagate => {
                 if let Some(h) = self.heap.gray.pop() {
-                    self.propagate(h)
+                    // Work is counted in value-sized units of traversed memory.
+                    1 + self.propagate(h) / WORK_TO_MEM as usize
                 } else {
                     let work = self.atomic();
                     self.enter_sweep();
@@ -827,7 +830,10 @@ impl State {
                 let hdr = cur.as_ref();
                 if self.heap.is_dead(hdr) {
                     (*link).set(hdr.next.get());
+                    let before = self.heap.total_bytes;
                     self.free_object(cur);
+                    let freed = before - self.heap.total_bytes;
+                    self.heap.estimate = self.heap.estimate.saturating_sub(freed);
                 } else {
                     hdr.set_white(white);
                     self.heap.sweep_cursor = &hdr.next;
@@ -843,9 +849,8 @@ impl State {
                 };
                 if next == Phase::CallFin {
                     self.shrink_thread_stacks();
-                    // What survived the sweep (plus what was allocated meanwhile) is the
-                    // base for the next cycle's threshold.
-                    self.heap.estimate = self.heap.total_bytes;
+                    // The estimate of live memory: what the heap held after marking,
+                    // less what the sweep freed (allocation during the sweep does not count).
                 }
             }
         }

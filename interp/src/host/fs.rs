@@ -33,14 +33,16 @@ use super::{FileStream, HostError, HostResult, OpenMode, ProcessStatus, Whence};
 pub enum FsPath<'a> {
     /// As the script wrote it (relative to the process's current directory).
     Plain(&'a Path),
-    /// Absolute and resolved by the kernel, then checked against the permissions.
-    Checked(&'a Path),
+    /// Absolute and resolved by the kernel, then checked against the permissions; `beneath`
+    /// is the granted directory that allowed it (`/` when everything is granted), which the
+    /// access must not leave.
+    Checked { path: &'a Path, beneath: &'a Path },
 }
 
 impl<'a> FsPath<'a> {
     pub fn path(self) -> &'a Path {
         match self {
-            FsPath::Plain(p) | FsPath::Checked(p) => p,
+            FsPath::Plain(p) | FsPath::Checked { path: p, .. } => p,
         }
     }
 }
@@ -280,7 +282,7 @@ impl FsBackend for StdFs {
     fn set_current_dir(&mut self, path: FsPath<'_>) -> HostResult<()> {
         match path {
             FsPath::Plain(p) => retry_io(|| std::env::set_current_dir(p)),
-            FsPath::Checked(p) => {
+            FsPath::Checked { path: p, .. } => {
                 let (parent, name) = StdFs::parent_of(p)?;
                 use rustix::fs::{openat, Mode, OFlags};
                 let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
@@ -317,7 +319,7 @@ impl FsBackend for StdFs {
                 }
                 retry_io(|| o.open(p))?
             }
-            FsPath::Checked(p) => {
+            FsPath::Checked { path: p, .. } => {
                 use rustix::fs::{openat, Mode, OFlags};
                 let (parent, name) = StdFs::parent_of(p)?;
                 let mut flags = StdFs::open_flags(mode) | OFlags::NOFOLLOW | OFlags::CLOEXEC;
@@ -343,7 +345,7 @@ impl FsBackend for StdFs {
                 };
                 Ok(FileMeta::from_std(&m))
             }
-            FsPath::Checked(p) => {
+            FsPath::Checked { path: p, .. } => {
                 let (parent, name) = StdFs::parent_of(p)?;
                 let s = retry_rx(|| {
                     rustix::fs::statat(&parent, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)
@@ -362,7 +364,7 @@ impl FsBackend for StdFs {
                     names.push(e.file_name().as_bytes().to_vec());
                 }
             }
-            FsPath::Checked(p) => {
+            FsPath::Checked { path: p, .. } => {
                 use rustix::fs::{openat, Mode, OFlags};
                 let (parent, name) = StdFs::parent_of(p)?;
                 let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
@@ -383,7 +385,7 @@ impl FsBackend for StdFs {
     fn create_dir(&mut self, path: FsPath<'_>) -> HostResult<()> {
         match path {
             FsPath::Plain(p) => retry_io(|| std::fs::create_dir(p)),
-            FsPath::Checked(p) => {
+            FsPath::Checked { path: p, .. } => {
                 let (parent, name) = StdFs::parent_of(p)?;
                 retry_rx(|| {
                     rustix::fs::mkdirat(&parent, name, rustix::fs::Mode::from_bits_truncate(0o777))
@@ -399,7 +401,7 @@ impl FsBackend for StdFs {
                 Err(e) if e.errno == EISDIR => retry_io(|| std::fs::remove_dir(p)),
                 r => r,
             },
-            FsPath::Checked(p) => {
+            FsPath::Checked { path: p, .. } => {
                 use rustix::fs::{unlinkat, AtFlags};
                 let (parent, name) = StdFs::parent_of(p)?;
                 match retry_rx(|| unlinkat(&parent, name, AtFlags::empty())) {
@@ -415,7 +417,7 @@ impl FsBackend for StdFs {
     fn remove_dir(&mut self, path: FsPath<'_>) -> HostResult<()> {
         match path {
             FsPath::Plain(p) => retry_io(|| std::fs::remove_dir(p)),
-            FsPath::Checked(p) => {
+            FsPath::Checked { path: p, .. } => {
                 let (parent, name) = StdFs::parent_of(p)?;
                 retry_rx(|| rustix::fs::unlinkat(&parent, name, rustix::fs::AtFlags::REMOVEDIR))
             }
@@ -424,7 +426,7 @@ impl FsBackend for StdFs {
 
     fn rename(&mut self, from: FsPath<'_>, to: FsPath<'_>) -> HostResult<()> {
         match (from, to) {
-            (FsPath::Checked(a), FsPath::Checked(b)) => {
+            (FsPath::Checked { path: a, .. }, FsPath::Checked { path: b, .. }) => {
                 let (pa, na) = StdFs::parent_of(a)?;
                 let (pb, nb) = StdFs::parent_of(b)?;
                 retry_rx(|| rustix::fs::renameat(&pa, na, &pb, nb))
@@ -439,7 +441,7 @@ impl FsBackend for StdFs {
                 .as_os_str()
                 .as_bytes()
                 .to_vec()),
-            FsPath::Checked(p) => {
+            FsPath::Checked { path: p, .. } => {
                 let (parent, name) = StdFs::parent_of(p)?;
                 Ok(retry_rx(|| rustix::fs::readlinkat(&parent, name, Vec::new()))?.into_bytes())
             }
@@ -460,7 +462,7 @@ impl FsBackend for StdFs {
         };
         match path {
             FsPath::Plain(p) => retry_rx(|| utimensat(CWD, p, &times, AtFlags::empty())),
-            FsPath::Checked(p) => {
+            FsPath::Checked { path: p, .. } => {
                 let (parent, name) = StdFs::parent_of(p)?;
                 retry_rx(|| utimensat(&parent, name, &times, AtFlags::SYMLINK_NOFOLLOW))
             }
@@ -581,7 +583,7 @@ mod tests {
         let mut fs = StdFs;
         let mut s = fs
             .open(
-                FsPath::Checked(&canon.join("real/f")),
+                FsPath::Checked { path: &canon.join("real/f"), beneath: Path::new("/") },
                 OpenMode::Read,
                 false,
             )
@@ -591,13 +593,13 @@ mod tests {
         // As if `link` had been swapped in after the check.
         assert!(fs
             .open(
-                FsPath::Checked(&canon.join("link/f")),
+                FsPath::Checked { path: &canon.join("link/f"), beneath: Path::new("/") },
                 OpenMode::Read,
                 false
             )
             .is_err());
         assert!(
-            fs.metadata(FsPath::Checked(&canon.join("link")), false)
+            fs.metadata(FsPath::Checked { path: &canon.join("link"), beneath: Path::new("/") }, false)
                 .unwrap()
                 .kind
                 == FileKind::Symlink

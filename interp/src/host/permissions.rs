@@ -412,13 +412,9 @@ impl Permissions {
     }
 
     /// Checks access of `kind` (read, write or native) to a path; `shown` is the path as the
-    /// script wrote it and `resolved` its absolute real path.
-    pub fn check_path(
-        &self,
-        kind: PermissionKind,
-        shown: &[u8],
-        resolved: &Path,
-    ) -> Result<(), Denial> {
+    /// script wrote it and `resolved` its absolute real path. Returns the granted path that
+    /// allows it (`/` when everything is allowed): providers confine the access below it.
+    pub fn check_path(&self, kind: PermissionKind, shown: &[u8], resolved: &Path) -> Result<PathBuf, Denial> {
         let rules = match kind {
             PermissionKind::Read => &self.read,
             PermissionKind::Write => &self.write,
@@ -435,16 +431,27 @@ impl Permissions {
                 .find(|p| resolved.starts_with(p))
                 .map(|p| format!("={}", p.display()))
         };
-        let allowed = rules.allow.all || rules.allow.items.iter().any(|p| resolved.starts_with(p));
-        if deny.is_none() && allowed {
-            return Ok(());
+        let grant = if rules.allow.all {
+            Some(PathBuf::from("/"))
+        } else {
+            // The deepest grant covering the path confines the most.
+            rules
+                .allow
+                .items
+                .iter()
+                .filter(|p| resolved.starts_with(p))
+                .max_by_key(|p| p.components().count())
+                .cloned()
+        };
+        match (deny, grant) {
+            (None, Some(g)) => Ok(g),
+            (deny, _) => Err(Denial {
+                kind,
+                target: String::from_utf8_lossy(shown).into_owned(),
+                resolved: resolved.display().to_string(),
+                denied_by: deny,
+            }),
         }
-        Err(Denial {
-            kind,
-            target: String::from_utf8_lossy(shown).into_owned(),
-            resolved: resolved.display().to_string(),
-            denied_by: deny,
-        })
     }
 
     /// Checks access to `host` at `port` (`None`: any port, as name resolution needs).

@@ -71,15 +71,18 @@ pub struct HostServices {
 /// A path ready for a backend: plain, or resolved and checked.
 pub(crate) struct ReadyPath {
     path: PathBuf,
-    checked: bool,
+    /// The granted directory the access must stay below; `None` for a plain path.
+    beneath: Option<PathBuf>,
 }
 
 impl ReadyPath {
     pub(crate) fn fs(&self) -> FsPath<'_> {
-        if self.checked {
-            FsPath::Checked(&self.path)
-        } else {
-            FsPath::Plain(&self.path)
+        match &self.beneath {
+            Some(b) => FsPath::Checked {
+                path: &self.path,
+                beneath: b,
+            },
+            None => FsPath::Plain(&self.path),
         }
     }
 }
@@ -119,7 +122,7 @@ impl HostServices {
         if builtin && kinds.iter().all(|&k| self.permissions.allows_all(k)) {
             return Ok(ReadyPath {
                 path: path_of(raw).to_path_buf(),
-                checked: false,
+                beneath: None,
             });
         }
         // C's paths end at the first NUL byte; an empty path names nothing.
@@ -134,14 +137,24 @@ impl HostServices {
             self.fs.current_dir()?.join(p)
         };
         let resolved = self.fs.resolve(&abs, follow_last);
+        let mut beneath = PathBuf::from("/");
         for &k in kinds {
-            self.permissions
+            let grant = self
+                .permissions
                 .check_path(k, raw_cut, &resolved)
                 .map_err(|d| HostError::denied(&d))?;
+            // Both grants cover the path, so one lies below the other: keep the deeper.
+            if grant.components().count() > beneath.components().count() {
+                beneath = grant;
+            }
+        }
+        // A grant of the path itself (a file): confine to its directory.
+        if beneath == resolved {
+            beneath = resolved.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
         }
         Ok(ReadyPath {
             path: resolved,
-            checked: true,
+            beneath: Some(beneath),
         })
     }
 

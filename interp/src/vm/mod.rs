@@ -97,7 +97,8 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                 _ => return Err(st.runtime_error("internal error: frame without a Lua function")),
             };
             let proto = cl.proto;
-            let code: *const Instr = proto.plain.code.as_ptr();
+            let code: *const Instr = proto.code;
+            #[cfg(debug_assertions)]
             let code_len = proto.plain.code.len();
             let k: *const Value = proto.constants.as_ptr();
             let upvals: *const Gc<UpVal> = cl.upvals.as_ptr();
@@ -105,15 +106,21 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
             let frame_base = frame.base;
             let frame_top = frame.top;
             let mut base = stack_base(th, frame_base);
+            // Hooks and budgets; can only change through calls, so it is refreshed after them.
+            let mut trap = st.trap;
 
+            // The frame's saved pc, re-derived whenever the frame list may have moved.
+            let mut pc_slot: *mut usize = &mut th.frames.get_unchecked_mut(fi).pc;
             macro_rules! savepc {
                 () => {
-                    th.frames.get_unchecked_mut(fi).pc = pc;
+                    *pc_slot = pc;
                 };
             }
             macro_rules! reload {
                 () => {
                     base = stack_base(th, frame_base);
+                    trap = st.trap;
+                    pc_slot = &mut th.frames.get_unchecked_mut(fi).pc;
                 };
             }
             // Runs an operation that may call Lua, grow the stack or collect.
@@ -173,10 +180,11 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
             }
 
             loop {
+                #[cfg(debug_assertions)]
                 debug_assert!(pc < code_len);
                 let i = *code.add(pc);
                 pc += 1;
-                if st.trap {
+                if trap {
                     savepc!();
                     let r = st.vm_trap(pc - 1);
                     reload!();
@@ -291,6 +299,8 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         let v = if i.k() { kst!(i.c()) } else { reg!(i.c()) };
                         if !fast_set_str(st, t, key, v) {
                             protect!(st.set_index_from(t, key, v, Origin::Upval(i.a())));
+                            // A new key may have grown the table: a safepoint.
+                            gc_safepoint!(frame_top);
                         }
                     }
                     OpCode::SetTable => {
@@ -304,6 +314,8 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         };
                         if !done {
                             protect!(st.set_index_from(t, key, v, Origin::Reg(i.a())));
+                            // A new key may have grown the table: a safepoint.
+                            gc_safepoint!(frame_top);
                         }
                     }
                     OpCode::SetI => {
@@ -316,6 +328,8 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         };
                         if !done {
                             protect!(st.set_index_from(t, Value::Int(n), v, Origin::Reg(i.a())));
+                            // A new key may have grown the table: a safepoint.
+                            gc_safepoint!(frame_top);
                         }
                     }
                     OpCode::SetField => {
@@ -324,6 +338,8 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         let v = if i.k() { kst!(i.c()) } else { reg!(i.c()) };
                         if !fast_set_str(st, t, key, v) {
                             protect!(st.set_index_from(t, key, v, Origin::Reg(i.a())));
+                            // A new key may have grown the table: a safepoint.
+                            gc_safepoint!(frame_top);
                         }
                     }
                     OpCode::NewTable => {
@@ -625,6 +641,27 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         savepc!();
                         match *th.stack.get_unchecked(func) {
                             Value::LuaFn(c) => {
+                                // Fast path: a fixed-parameter function whose registers fit.
+                                let p: &crate::proto::FnProto = &c.proto.plain;
+                                let ftop = func + 1 + p.max_stack as usize;
+                                if !p.is_vararg && !trap && ftop <= th.stack.len() {
+                                    let nargs = th.top - func - 1;
+                                    let sp = th.stack.as_mut_ptr();
+                                    for j in nargs..p.num_params as usize {
+                                        *sp.add(func + 1 + j) = Value::Nil;
+                                    }
+                                    th.top = ftop;
+                                    th.frames.push(crate::thread::CallFrame {
+                                        func,
+                                        base: func + 1,
+                                        top: ftop,
+                                        pc: 0,
+                                        nresults,
+                                        nextra: 0,
+                                        flags: crate::thread::flags::LUA,
+                                    });
+                                    continue 'frame;
+                                }
                                 st.push_lua_frame(func, c, nresults)?;
                                 continue 'frame;
                             }
@@ -698,6 +735,24 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         continue 'frame;
                     }
                     OpCode::Return0 => {
+                        if !trap {
+                            let fr = *th.frames.get_unchecked(fi);
+                            let res = fr.func;
+                            if fr.nresults > 0 {
+                                let sp = th.stack.as_mut_ptr();
+                                for j in 0..fr.nresults as usize {
+                                    *sp.add(res + j) = Value::Nil;
+                                }
+                                th.top = res + fr.nresults as usize;
+                            } else {
+                                th.top = res;
+                            }
+                            th.frames.set_len(fi);
+                            if fr.flags & crate::thread::flags::FRESH != 0 {
+                                return Ok(());
+                            }
+                            continue 'frame;
+                        }
                         savepc!();
                         if st.finish_return(fi, frame_base, 0)? {
                             return Ok(());
@@ -705,6 +760,25 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         continue 'frame;
                     }
                     OpCode::Return1 => {
+                        if !trap {
+                            let fr = *th.frames.get_unchecked(fi);
+                            let res = fr.func;
+                            let sp = th.stack.as_mut_ptr();
+                            *sp.add(res) = reg!(i.a());
+                            if fr.nresults > 1 {
+                                for j in 1..fr.nresults as usize {
+                                    *sp.add(res + j) = Value::Nil;
+                                }
+                                th.top = res + fr.nresults as usize;
+                            } else {
+                                th.top = res + (fr.nresults != 0) as usize;
+                            }
+                            th.frames.set_len(fi);
+                            if fr.flags & crate::thread::flags::FRESH != 0 {
+                                return Ok(());
+                            }
+                            continue 'frame;
+                        }
                         savepc!();
                         if st.finish_return(fi, frame_base + i.a() as usize, 1)? {
                             return Ok(());
