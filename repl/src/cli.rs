@@ -1,327 +1,238 @@
-//! The `luna` command line, compatible with `lua.c` of Lua 5.4: options are handled in order,
-//! `arg` holds the script and its arguments, errors go to stderr with a traceback.
+//! The `luna` command line, compatible with `lua.c` of Lua 5.4 (`pmain`): options run in
+//! order, `arg` holds the script and its arguments, `LUA_INIT` runs first, errors go to
+//! stderr as `progname: message` with a traceback and make the exit status 1.
 
 use std::io::{IsTerminal, Read, Write};
 
 use luna_interp::call::MULTRET;
-use luna_interp::{CallStatus, LuaError, LuaResult, State, Value};
+use luna_interp::{LuaResult, State, Value};
 
-pub const VERSION: &str = concat!("luna ", env!("CARGO_PKG_VERSION"), " (Lua 5.4)");
-pub const COPYRIGHT: &str = "Lua 5.4 semantics; luna is a Rust implementation";
+use crate::args::{self, Action, Command, Options, UsageError};
+use crate::exec::{docall, load, message, protected, report};
 
-/// What the command line asked for, in `lua.c`'s terms.
-struct Args {
-    /// Index in argv of the script, if any.
-    script: Option<usize>,
-    interactive: bool,
-    version: bool,
-    ignore_env: bool,
-    /// `-e`, `-l` or `-W` seen (a script or REPL then isn't implied).
-    has_exec: bool,
-    check: bool,
-    help: bool,
-}
+/// The version line (`-v`). It ends as Lua's does, which scripts and tests look for.
+pub const VERSION: &str = concat!(
+    "luna ",
+    env!("CARGO_PKG_VERSION"),
+    "  Lua 5.4 compatible; Lua Copyright (C) 1994-2023 Lua.org, PUC-Rio"
+);
 
-fn usage(progname: &str) -> String {
-    format!(
-        "usage: {progname} [options] [script [args]]\n\
-         Available options are:\n\
-         \x20 -e stat   execute string 'stat'\n\
-         \x20 -i        enter interactive mode after executing 'script'\n\
-         \x20 -l mod    require library 'mod' into global 'mod'\n\
-         \x20 -l g=mod  require library 'mod' into global 'g'\n\
-         \x20 -v        show version information\n\
-         \x20 -E        ignore environment variables\n\
-         \x20 -W        turn warnings on\n\
-         \x20 --check   only parse and compile the given files (as luac -p)\n\
-         \x20 --help    show this help\n\
-         \x20 --version show version information\n\
-         \x20 --        stop handling options\n\
-         \x20 -         stop handling options and execute stdin\n"
-    )
-}
-
-/// Scans the options as `collectargs` does. Err: (message, show usage).
-fn collect_args(argv: &[String]) -> Result<Args, (String, bool)> {
-    let mut a = Args {
-        script: None,
-        interactive: false,
-        version: false,
-        ignore_env: false,
-        has_exec: false,
-        check: false,
-        help: false,
+pub fn main() -> i32 {
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    // As lua.c: messages start with argv[0] as the program was invoked.
+    let progname = match argv.first() {
+        Some(p) if !p.is_empty() => p.clone(),
+        _ => "luna".to_string(),
     };
-    let mut i = 1;
-    while i < argv.len() {
-        let s = argv[i].as_str();
-        if !s.starts_with('-') {
-            a.script = Some(i);
-            return Ok(a);
+    let status = match args::parse(&argv) {
+        Err(UsageError(msg)) => {
+            message(Some(&progname), msg.as_bytes());
+            let mut e = std::io::stderr().lock();
+            let _ = e.write_all(args::usage(&progname).as_bytes());
+            let _ = e.flush();
+            1
         }
-        match s {
-            "-" => {
-                a.script = Some(i);
-                return Ok(a);
-            }
-            "--" => {
-                if i + 1 < argv.len() {
-                    a.script = Some(i + 1);
-                }
-                return Ok(a);
-            }
-            "--check" => {
-                a.check = true;
-                return Ok(a);
-            }
-            "--help" => a.help = true,
-            "--version" => a.version = true,
-            "-E" => a.ignore_env = true,
-            "-W" => a.has_exec = true,
-            "-i" => {
-                a.interactive = true;
-                a.version = true;
-            }
-            "-v" => a.version = true,
-            _ if s.starts_with("-e") || s.starts_with("-l") => {
-                a.has_exec = true;
-                if s.len() == 2 {
-                    i += 1;
-                    if i >= argv.len() || argv[i].starts_with('-') {
-                        return Err((format!("'{}' needs argument", s), true));
-                    }
-                }
-            }
-            _ if s.starts_with("-i") || s.starts_with("-v") || s.starts_with("-E") || s.starts_with("-W") => {
-                return Err((format!("unrecognized option '{}'", s), true));
-            }
-            _ => return Err((format!("unrecognized option '{}'", s), true)),
+        Ok(Command::Help) => {
+            print!("{}", args::usage(&progname));
+            0
         }
-        i += 1;
-    }
-    Ok(a)
-}
-
-/// Message handler: adds a traceback (`msghandler` of lua.c).
-fn msg_handler(st: &mut State) -> LuaResult<usize> {
-    let m = st.arg(1);
-    let msg: Vec<u8> = match m {
-        Value::Str(s) => s.as_bytes().to_vec(),
-        other => {
-            let tostr = st.get_metafield(other, "__tostring");
-            if !tostr.is_nil() {
-                let s = st.to_display(other)?;
-                st.push(Value::Str(s));
-                return Ok(1);
+        Ok(Command::Check(files)) => check_files(&files, &progname),
+        Ok(Command::Run(opts)) => {
+            let mut st = State::new();
+            let ok = run(&mut st, &argv, &opts, &progname);
+            flush_stdout();
+            // Closing the state runs pending finalizers, which may print.
+            drop(st);
+            flush_stdout();
+            if ok {
+                0
+            } else {
+                1
             }
-            format!("(error object is a {} value)", other.type_name()).into_bytes()
         }
     };
-    let th = st.current_thread();
-    let tb = st.traceback(th, Some(&msg), 1);
-    st.push_str(&tb);
-    Ok(1)
+    flush_stdout();
+    status
 }
 
-fn write_err(msg: &[u8]) {
-    let mut e = std::io::stderr().lock();
-    let _ = e.write_all(msg);
-    let _ = e.flush();
+fn flush_stdout() {
+    let _ = std::io::stdout().flush();
 }
 
-/// Prints "luna: msg" to stderr (`l_message`).
-fn message(progname: &str, msg: &[u8]) {
-    let mut out = Vec::new();
-    if !progname.is_empty() {
-        out.extend_from_slice(progname.as_bytes());
-        out.extend_from_slice(b": ");
+/// `pmain`: everything after the options are known. False when something failed.
+fn run(st: &mut State, argv: &[String], o: &Options, progname: &str) -> bool {
+    let pn = Some(progname);
+    if o.version {
+        print_version();
     }
-    out.extend_from_slice(msg);
-    out.push(b'\n');
-    write_err(&out);
-}
-
-/// Reports a failed status: prints the error value (`report`).
-fn report(st: &mut State, progname: &str, r: LuaResult<()>) -> bool {
-    match r {
-        Ok(()) => true,
-        Err(_) => {
-            let v = st.take_error();
-            let msg = match v {
-                Value::Str(s) => s.as_bytes().to_vec(),
-                other => format!("(error object is a {} value)", other.type_name()).into_bytes(),
-            };
-            message(progname, &msg);
-            false
+    if luna_stdlib::open_libs_with(st, o.ignore_env).is_err() {
+        let e = st.take_error();
+        let msg = crate::exec::error_text(st, e);
+        message(pn, &msg);
+        return false;
+    }
+    let script = o.script.map(|i| argv[i].as_str());
+    if let Err(msg) = o.sandbox.apply(st, script) {
+        message(pn, msg.as_bytes());
+        return false;
+    }
+    create_arg_table(st, argv, o.script);
+    st.gc_restart();
+    st.gc_generational(0, 0);
+    if !o.ignore_env && !report(pn, handle_luainit(st)) {
+        return false;
+    }
+    for action in &o.actions {
+        let r = match action {
+            Action::Execute(code) => dochunk(st, code.as_bytes(), b"=(command line)"),
+            Action::Require { global, module } => dolibrary(st, global, module),
+            Action::WarningsOn => {
+                st.warning(b"@on", false);
+                Ok(())
+            }
+        };
+        if !report(pn, r) {
+            return false;
         }
     }
+    if let Some(script) = o.script {
+        if !report(pn, handle_script(st, argv, script)) {
+            return false;
+        }
+    }
+    if o.interactive {
+        crate::repl::run(st, progname);
+    } else if o.script.is_none() && !o.has_execute && !o.version {
+        if std::io::stdin().is_terminal() {
+            print_version();
+            crate::repl::run(st, progname);
+        } else {
+            return report(pn, dofile(st, None));
+        }
+    }
+    true
 }
 
-/// Calls the function below the `nargs` arguments at the top, with the traceback handler
-/// (`docall`). Results are left on the stack (`nres` of them, MULTRET for all).
-fn docall(st: &mut State, nargs: usize, nres: i32) -> LuaResult<()> {
-    let func = st.abs_top() - nargs - 1;
-    // Insert the handler below the function.
-    let f = st.stack_at(func);
-    let args: Vec<Value> = (0..nargs).map(|j| st.stack_at(func + 1 + j)).collect();
-    st.set_abs_top(func);
-    st.push(Value::Native(msg_handler));
+fn print_version() {
+    println!("{}", VERSION);
+    flush_stdout();
+}
+
+/// `createargtable`: the script name at 0, its arguments above, the interpreter and its
+/// options below (with no script, the interpreter's name is at 0).
+fn create_arg_table(st: &mut State, argv: &[String], script: Option<usize>) {
+    let script = script.unwrap_or(0) as i64;
+    let t = st.new_table_with(
+        argv.len().saturating_sub(script as usize + 1),
+        script as usize + 1,
+    );
+    for (i, a) in argv.iter().enumerate() {
+        let v = st.str_value(a.as_bytes());
+        st.raw_set_int(t, i as i64 - script, v);
+    }
+    st.set_global("arg", Value::Table(t));
+}
+
+fn dochunk(st: &mut State, chunk: &[u8], name: &[u8]) -> Result<(), Vec<u8>> {
+    let f = load(st, chunk, name)?;
     st.push(f);
-    for a in args {
-        st.push(a);
-    }
-    let interrupt = st.interrupt_handle();
-    crate::signals::install(interrupt);
-    let r = st.pcall_k(func + 1, nres, func, None, 0);
-    crate::signals::uninstall();
-    match r {
-        Ok(CallStatus::Error(e)) => {
-            st.remove_abs(func);
-            Err(e)
-        }
-        Ok(_) => {
-            st.remove_abs(func);
-            Ok(())
-        }
-        Err(e) => {
-            // Uncatchable (limits, interrupts): unwind to here.
-            st.unwind_to_top(func);
-            Err(e)
-        }
-    }
-}
-
-fn dochunk(st: &mut State, chunk: &[u8], name: &[u8]) -> LuaResult<()> {
-    let f = st.load(chunk, name, "bt", None)?;
-    st.push(Value::LuaFn(f));
     docall(st, 0, 0)
 }
 
-/// `luaL_loadfile` for the command line: `None` reads stdin.
-fn load_file(st: &mut State, path: Option<&str>) -> LuaResult<Value> {
+/// Loads and runs a file (`None`: stdin).
+fn dofile(st: &mut State, path: Option<&str>) -> Result<(), Vec<u8>> {
+    let f = load_file(st, path)?;
+    st.push(f);
+    docall(st, 0, 0)
+}
+
+/// `luaL_loadfile` for the command line (`None` reads stdin): skips a byte-order mark and a
+/// first line starting with `#`.
+fn load_file(st: &mut State, path: Option<&str>) -> Result<Value, Vec<u8>> {
     let (bytes, name) = match path {
         Some(p) => match st.host_read_file(p.as_bytes()) {
             Ok(b) => (b, format!("@{}", p)),
-            Err(e) => {
-                let m = format!("cannot open {}: {}", p, e);
-                let v = st.str_value(m);
-                return Err(st.throw(v));
-            }
+            Err(e) => return Err(format!("cannot open {}: {}", p, e).into_bytes()),
         },
         None => {
             let mut b = Vec::new();
-            if let Err(e) = std::io::stdin().read_to_end(&mut b) {
-                let m = format!("cannot read stdin: {}", e);
-                let v = st.str_value(m);
-                return Err(st.throw(v));
+            if let Err(e) = std::io::stdin().lock().read_to_end(&mut b) {
+                let m = luna_interp::host::io_error_message(&e);
+                return Err(format!("cannot read stdin: {}", m).into_bytes());
             }
             (b, "=stdin".to_string())
         }
     };
-    let bytes = skip_comment_line(bytes);
-    let f = st.load(&bytes, name.as_bytes(), "bt", None)?;
-    Ok(Value::LuaFn(f))
+    let bytes = luna_stdlib::base::skip_shebang_keep_lines(bytes);
+    load(st, &bytes, name.as_bytes())
 }
 
-/// A BOM and a first line starting with `#` are skipped, as `luaL_loadfile` does.
-fn skip_comment_line(bytes: Vec<u8>) -> Vec<u8> {
-    luna_stdlib::base::skip_shebang_keep_lines(bytes)
-}
-
-/// `-l mod` / `-l g=mod`: `g = require(mod)`.
-fn dolibrary(st: &mut State, spec: &str) -> LuaResult<()> {
-    let (global, module) = match spec.split_once('=') {
-        Some((g, m)) => (g.to_string(), m.to_string()),
-        None => (spec.to_string(), spec.to_string()),
-    };
+/// `-l`: `global = require(module)`.
+fn dolibrary(st: &mut State, global: &str, module: &str) -> Result<(), Vec<u8>> {
     let require = st.get_global("require");
     st.push(require);
     st.push_str(module.as_bytes());
     docall(st, 1, 1)?;
     let v = st.pop();
-    st.set_global(&global, v);
+    st.set_global(global, v);
     Ok(())
 }
 
-/// Builds the global `arg` table (`createargtable`).
-fn create_arg_table(st: &mut State, argv: &[String], script: Option<usize>) {
-    let script = script.unwrap_or(0);
-    let t = st.new_table_with(argv.len(), 4);
-    for (i, a) in argv.iter().enumerate() {
-        let v = st.str_value(a.as_bytes());
-        st.raw_set_int(t, i as i64 - script as i64, v);
+/// `pushargs`: pushes `arg[1..#arg]` (the table as the script sees it after `-e` and `-l`).
+fn push_script_args(st: &mut State) -> LuaResult<usize> {
+    let t = st.get_global("arg");
+    if !matches!(t, Value::Table(_)) {
+        return Err(st.error("'arg' is not a table"));
     }
-    st.set_global("arg", Value::Table(t));
+    st.push(t);
+    let n = st.len_int(t)?.max(0) as usize;
+    st.check_stack(n + 3, "too many arguments to script")?;
+    let Value::Table(tt) = t else { unreachable!() };
+    for i in 1..=n {
+        let v = tt.get_int(i as i64);
+        st.push(v);
+    }
+    Ok(n)
 }
 
-fn handle_luainit(st: &mut State, progname: &str) -> bool {
+fn handle_script(st: &mut State, argv: &[String], script: usize) -> Result<(), Vec<u8>> {
+    let fname = argv[script].as_str();
+    let path = if fname == "-" && argv[script - 1] != "--" {
+        None
+    } else {
+        Some(fname)
+    };
+    let f = load_file(st, path)?;
+    st.push(f);
+    let n = protected(st, push_script_args, &[])?;
+    docall(st, n, MULTRET)
+}
+
+/// `LUA_INIT_5_4`, else `LUA_INIT`: a chunk, or `@file`.
+fn handle_luainit(st: &mut State) -> Result<(), Vec<u8>> {
+    use std::os::unix::ffi::OsStrExt;
     let (name, val) = match std::env::var_os("LUA_INIT_5_4") {
         Some(v) => ("=LUA_INIT_5_4", v),
         None => match std::env::var_os("LUA_INIT") {
             Some(v) => ("=LUA_INIT", v),
-            None => return true,
+            None => return Ok(()),
         },
     };
-    use std::os::unix::ffi::OsStrExt;
-    let bytes = val.as_bytes().to_vec();
-    let r = if bytes.first() == Some(&b'@') {
-        let path = String::from_utf8_lossy(&bytes[1..]).into_owned();
-        load_file(st, Some(&path)).and_then(|f| {
-            st.push(f);
-            docall(st, 0, 0)
-        })
+    let bytes = val.as_bytes();
+    if let Some(path) = bytes.strip_prefix(b"@") {
+        dofile(st, Some(&String::from_utf8_lossy(path)))
     } else {
-        dochunk(st, &bytes, name.as_bytes())
-    };
-    report(st, progname, r)
-}
-
-/// Runs `-e`, `-l` and `-W` in order (`runargs`).
-fn run_args(st: &mut State, argv: &[String], last: usize, progname: &str) -> bool {
-    let mut i = 1;
-    while i < last {
-        let s = argv[i].as_str();
-        if s.starts_with("-e") || s.starts_with("-l") {
-            let (opt, arg) = if s.len() == 2 {
-                i += 1;
-                (&s[..2], argv[i].as_str())
-            } else {
-                (&s[..2], &s[2..])
-            };
-            let r = if opt == "-e" {
-                dochunk(st, arg.as_bytes(), b"=(command line)")
-            } else {
-                dolibrary(st, arg)
-            };
-            if !report(st, progname, r) {
-                return false;
-            }
-        } else if s == "-W" {
-            st.warning(b"@on", false);
-        }
-        i += 1;
+        dochunk(st, bytes, name.as_bytes())
     }
-    true
-}
-
-fn handle_script(st: &mut State, argv: &[String], script: usize, progname: &str) -> bool {
-    let fname = argv[script].as_str();
-    let path = if fname == "-" && argv[script - 1] != "--" { None } else { Some(fname) };
-    let r = load_file(st, path).and_then(|f| {
-        st.push(f);
-        let n = argv.len() - script - 1;
-        for a in &argv[script + 1..] {
-            st.push_str(a.as_bytes());
-        }
-        docall(st, n, MULTRET)
-    });
-    report(st, progname, r)
 }
 
 /// `luna --check FILE...`: parses and compiles each file, reporting errors as `luac -p`.
 fn check_files(files: &[String], progname: &str) -> i32 {
+    let pn = Some(progname);
     if files.is_empty() {
-        message(progname, b"no input files given");
+        message(pn, b"no input files given");
         return 1;
     }
     let mut st = State::new();
@@ -335,126 +246,20 @@ fn check_files(files: &[String], progname: &str) -> i32 {
             match std::fs::read(f) {
                 Ok(b) => (b, format!("@{}", f)),
                 Err(e) => {
-                    message(progname, format!("cannot open {}: {}", f, luna_interp::host::io_error_message(&e)).as_bytes());
+                    let m = luna_interp::host::io_error_message(&e);
+                    message(pn, format!("cannot open {}: {}", f, m).as_bytes());
                     status = 1;
                     continue;
                 }
             }
         };
-        let bytes = skip_comment_line(bytes);
+        let bytes = luna_stdlib::base::skip_shebang_keep_lines(bytes);
         if st.compile_source(&bytes, name.as_bytes()).is_err() {
             let v = st.take_error();
-            if let Value::Str(s) = v {
-                message(progname, s.as_bytes());
-            }
+            let msg = crate::exec::error_text(&mut st, v);
+            message(pn, &msg);
             status = 1;
         }
     }
     status
-}
-
-pub fn main() -> i32 {
-    let argv: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
-    let progname = argv.first().cloned().unwrap_or_else(|| "luna".to_string());
-    let args = match collect_args(&argv) {
-        Ok(a) => a,
-        Err((msg, show_usage)) => {
-            message(&progname, msg.as_bytes());
-            if show_usage {
-                write_err(usage(&progname).as_bytes());
-            }
-            return 1;
-        }
-    };
-    if args.help {
-        print!("{}", usage(&progname));
-        return 0;
-    }
-    if args.check {
-        let pos = argv.iter().position(|a| a == "--check").unwrap_or(0);
-        return check_files(&argv[pos + 1..], &progname);
-    }
-    let mut st = State::new();
-    let ok = run(&mut st, &argv, &args, &progname);
-    flush_stdout();
-    drop(st);
-    flush_stdout();
-    if ok {
-        0
-    } else {
-        1
-    }
-}
-
-fn flush_stdout() {
-    let _ = std::io::stdout().flush();
-}
-
-fn run(st: &mut State, argv: &[String], args: &Args, progname: &str) -> bool {
-    if args.version {
-        println!("{}  {}", VERSION, COPYRIGHT);
-    }
-    if let Err(e) = luna_stdlib::open_libs_with(st, args.ignore_env) {
-        let _ = e;
-        return report(st, progname, Err(LuaError::Runtime));
-    }
-    create_arg_table(st, argv, args.script);
-    st.gc_restart();
-    st.gc_generational(0, 0);
-    if !args.ignore_env && !handle_luainit(st, progname) {
-        return false;
-    }
-    let last = args.script.unwrap_or(argv.len());
-    if !run_args(st, argv, last, progname) {
-        return false;
-    }
-    if let Some(script) = args.script {
-        if !handle_script(st, argv, script, progname) {
-            return false;
-        }
-    }
-    if args.interactive {
-        crate::repl::run(st, progname);
-    } else if args.script.is_none() && !args.has_exec && !args.version {
-        if std::io::stdin().is_terminal() {
-            println!("{}  {}", VERSION, COPYRIGHT);
-            crate::repl::run(st, progname);
-        } else {
-            let r = load_file(st, None).and_then(|f| {
-                st.push(f);
-                docall(st, 0, 0)
-            });
-            return report(st, progname, r);
-        }
-    }
-    true
-}
-
-/// Helpers the command line needs from the state.
-trait StackExt {
-    fn set_abs_top(&mut self, top: usize);
-    fn remove_abs(&mut self, idx: usize);
-    fn unwind_to_top(&mut self, top: usize);
-}
-
-impl StackExt for State {
-    fn set_abs_top(&mut self, top: usize) {
-        let base = self.abs_index(1);
-        self.set_top(top - base);
-    }
-    fn remove_abs(&mut self, idx: usize) {
-        let base = self.abs_index(1);
-        self.remove(idx + 1 - base);
-    }
-    fn unwind_to_top(&mut self, top: usize) {
-        self.reset_after_uncatchable(top);
-    }
-}
-
-pub(crate) fn docall_public(st: &mut State, nargs: usize, nres: i32) -> LuaResult<()> {
-    docall(st, nargs, nres)
-}
-
-pub(crate) fn report_public(st: &mut State, progname: &str, r: LuaResult<()>) -> bool {
-    report(st, progname, r)
 }

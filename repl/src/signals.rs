@@ -1,37 +1,54 @@
-//! Ctrl-C while code runs: the SIGINT handler sets the state's interrupt flag, which the VM
-//! checks at calls and backward jumps.
+//! Ctrl-C while Lua code runs, as `lua.c` handles it: while a chunk runs, SIGINT sets the
+//! state's interrupt flag (the VM checks it at calls and backward jumps) and puts back the
+//! default action, so a second Ctrl-C ends a process stuck where the flag is never checked
+//! (a long pattern match, a blocking read). Between chunks SIGINT has its default action.
+//!
+//! The handler only stores to an atomic and calls `sigaction`, both async-signal-safe. The
+//! flag it stores to is kept alive in `KEEP` for as long as the handler may use it.
 
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 static FLAG: AtomicPtr<AtomicBool> = AtomicPtr::new(std::ptr::null_mut());
-static KEEP: std::sync::Mutex<Option<Arc<AtomicBool>>> = std::sync::Mutex::new(None);
+static KEEP: Mutex<Option<Arc<AtomicBool>>> = Mutex::new(None);
 
 extern "C" fn on_sigint(_sig: libc::c_int) {
+    set_action(libc::SIG_DFL);
     let p = FLAG.load(Ordering::SeqCst);
     if !p.is_null() {
-        // SAFETY: `p` points into an `Arc` kept alive in `KEEP` while the handler is installed.
+        // SAFETY: `p` comes from an `Arc` that `KEEP` holds until after `FLAG` is cleared.
         unsafe { (*p).store(true, Ordering::SeqCst) };
     }
 }
 
-/// Routes SIGINT to `flag` until `uninstall`.
-pub fn install(flag: Arc<AtomicBool>) {
-    FLAG.store(Arc::as_ptr(&flag) as *mut AtomicBool, Ordering::SeqCst);
-    if let Ok(mut k) = KEEP.lock() {
-        *k = Some(flag);
-    }
-    // SAFETY: installing an async-signal-safe handler (it only stores to an atomic).
+fn set_action(handler: libc::sighandler_t) {
+    // SAFETY: a zeroed `sigaction` is a valid value; we set the handler, an empty mask and no
+    // flags, as lua.c's `setsignal` does. `sigaction` is async-signal-safe.
     unsafe {
-        libc::signal(libc::SIGINT, on_sigint as usize);
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = handler;
+        sa.sa_flags = 0;
+        libc::sigemptyset(&mut sa.sa_mask);
+        libc::sigaction(libc::SIGINT, &sa, std::ptr::null_mut());
     }
 }
 
-/// Restores the default SIGINT action.
-pub fn uninstall() {
-    // SAFETY: restoring the default action.
-    unsafe {
-        libc::signal(libc::SIGINT, libc::SIG_DFL);
+/// From now on SIGINT sets `flag` (once; the next one has the default action).
+pub fn catch_interrupts(flag: Arc<AtomicBool>) {
+    let p = Arc::as_ptr(&flag) as *mut AtomicBool;
+    if let Ok(mut k) = KEEP.lock() {
+        *k = Some(flag);
     }
+    FLAG.store(p, Ordering::SeqCst);
+    let handler: extern "C" fn(libc::c_int) = on_sigint;
+    set_action(handler as libc::sighandler_t);
+}
+
+/// Restores SIGINT's default action.
+pub fn default_interrupts() {
+    set_action(libc::SIG_DFL);
     FLAG.store(std::ptr::null_mut(), Ordering::SeqCst);
+    if let Ok(mut k) = KEEP.lock() {
+        *k = None;
+    }
 }
