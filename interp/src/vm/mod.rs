@@ -237,11 +237,14 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     OpCode::GetTabUp => {
                         let t = upval!(i.b()).get();
                         let key = kst!(i.c());
-                        let v = match (t, key) {
-                            (Value::Table(tb), Value::Str(ks)) => tb.get_short_str(ks),
-                            _ => Value::Nil,
+                        let (v, done) = match (t, key) {
+                            (Value::Table(tb), Value::Str(ks)) => {
+                                let v = tb.get_short_str(ks);
+                                (v, !v.is_nil() || tb.metatable.is_none())
+                            }
+                            _ => (Value::Nil, false),
                         };
-                        if !v.is_nil() {
+                        if done {
                             reg!(i.a()) = v;
                         } else {
                             let v = protect!(st.finish_get(t, key, Origin::Upval(i.b())));
@@ -251,14 +254,17 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     OpCode::GetTable => {
                         let t = reg!(i.b());
                         let key = reg!(i.c());
-                        let v = match t {
-                            Value::Table(tb) => match key {
-                                Value::Int(n) => tb.get_int(n),
-                                _ => tb.get(key),
-                            },
-                            _ => Value::Nil,
+                        let (v, done) = match t {
+                            Value::Table(tb) => {
+                                let v = match key {
+                                    Value::Int(n) => tb.get_int(n),
+                                    _ => tb.get(key),
+                                };
+                                (v, !v.is_nil() || tb.metatable.is_none())
+                            }
+                            _ => (Value::Nil, false),
                         };
-                        if !v.is_nil() {
+                        if done {
                             reg!(i.a()) = v;
                         } else {
                             let v = protect!(st.finish_get(t, key, Origin::Reg(i.b())));
@@ -268,11 +274,14 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     OpCode::GetI => {
                         let t = reg!(i.b());
                         let n = i.c() as i64;
-                        let v = match t {
-                            Value::Table(tb) => tb.get_int(n),
-                            _ => Value::Nil,
+                        let (v, done) = match t {
+                            Value::Table(tb) => {
+                                let v = tb.get_int(n);
+                                (v, !v.is_nil() || tb.metatable.is_none())
+                            }
+                            _ => (Value::Nil, false),
                         };
-                        if !v.is_nil() {
+                        if done {
                             reg!(i.a()) = v;
                         } else {
                             let v = protect!(st.finish_get(t, Value::Int(n), Origin::Reg(i.b())));
@@ -282,11 +291,14 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     OpCode::GetField => {
                         let t = reg!(i.b());
                         let key = kst!(i.c());
-                        let v = match (t, key) {
-                            (Value::Table(tb), Value::Str(ks)) => tb.get_short_str(ks),
-                            _ => Value::Nil,
+                        let (v, done) = match (t, key) {
+                            (Value::Table(tb), Value::Str(ks)) => {
+                                let v = tb.get_short_str(ks);
+                                (v, !v.is_nil() || tb.metatable.is_none())
+                            }
+                            _ => (Value::Nil, false),
                         };
-                        if !v.is_nil() {
+                        if done {
                             reg!(i.a()) = v;
                         } else {
                             let v = protect!(st.finish_get(t, key, Origin::Reg(i.b())));
@@ -298,7 +310,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         let key = kst!(i.b());
                         let v = if i.k() { kst!(i.c()) } else { reg!(i.c()) };
                         if !fast_set_str(st, t, key, v) {
-                            protect!(st.set_index_from(t, key, v, Origin::Upval(i.a())));
+                            protect!(set_slow(st, t, key, v, Origin::Upval(i.a())));
                             // A new key may have grown the table: a safepoint.
                             gc_safepoint!(frame_top);
                         }
@@ -313,7 +325,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                             _ => false,
                         };
                         if !done {
-                            protect!(st.set_index_from(t, key, v, Origin::Reg(i.a())));
+                            protect!(set_slow(st, t, key, v, Origin::Reg(i.a())));
                             // A new key may have grown the table: a safepoint.
                             gc_safepoint!(frame_top);
                         }
@@ -327,7 +339,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                             _ => false,
                         };
                         if !done {
-                            protect!(st.set_index_from(t, Value::Int(n), v, Origin::Reg(i.a())));
+                            protect!(set_slow(st, t, Value::Int(n), v, Origin::Reg(i.a())));
                             // A new key may have grown the table: a safepoint.
                             gc_safepoint!(frame_top);
                         }
@@ -337,7 +349,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         let key = kst!(i.b());
                         let v = if i.k() { kst!(i.c()) } else { reg!(i.c()) };
                         if !fast_set_str(st, t, key, v) {
-                            protect!(st.set_index_from(t, key, v, Origin::Reg(i.a())));
+                            protect!(set_slow(st, t, key, v, Origin::Reg(i.a())));
                             // A new key may have grown the table: a safepoint.
                             gc_safepoint!(frame_top);
                         }
@@ -919,6 +931,16 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                 }
             }
         }
+    }
+}
+
+/// Assignment of a key the table does not have yet (or through metamethods): tables without
+/// a metatable take it raw, others go through `__newindex`.
+#[inline(always)]
+fn set_slow(st: &mut State, t: Value, key: Value, v: Value, origin: Origin) -> LuaResult<()> {
+    match t {
+        Value::Table(tb) if tb.metatable.is_none() => st.raw_set(tb, key, v),
+        _ => st.set_index_from(t, key, v, origin),
     }
 }
 
