@@ -5,9 +5,11 @@
 //! registry's `_LOADED` table and `package.preload` its `_PRELOAD` table. Files are found and
 //! read through the kernel's host services, never `std::fs`.
 //!
-//! Native (C) modules cannot be loaded yet: the C searchers look through `package.cpath` and
-//! report the files they did not find, and a file they do find fails to load, as in a Lua
-//! built without dynamic libraries.
+//! Native modules are luna's (stable-ABI modules, see `luna_spi`), not C Lua modules: the
+//! C searchers look through `package.cpath` (by default the native module path: the
+//! directories of `LUNA_MODULE_PATH`, the executable's directory and `../lib/luna`) and hand
+//! a file they find to the kernel's loader, which checks the `native` permission, the
+//! module's declared needs and its ABI, then gives the table of the module's functions.
 
 use luna_interp::host::OpenMode;
 use luna_interp::table::Table;
@@ -24,12 +26,10 @@ pub const DEFAULT_PATH: &str =
     "/usr/local/share/lua/5.4/?.lua;/usr/local/share/lua/5.4/?/init.lua;\
 /usr/local/lib/lua/5.4/?.lua;/usr/local/lib/lua/5.4/?/init.lua;./?.lua;./?/init.lua";
 
-/// Where native modules are looked for when `LUA_CPATH_5_4`/`LUA_CPATH` is unset.
+/// PUC-Lua's default `package.cpath` (luna's default is the native module path instead:
+/// `luna_interp::host::loader::default_cpath`).
 pub const DEFAULT_CPATH: &str =
     "/usr/local/lib/lua/5.4/?.so;/usr/local/lib/lua/5.4/loadall.so;./?.so";
-
-/// The message of a failed `package.loadlib` and of a native module file that was found.
-const NO_DYNAMIC_LIBS: &str = "dynamic libraries not enabled; check your Lua installation";
 
 /// Opens the package library, reading `LUA_PATH`/`LUA_CPATH` unless the registry field
 /// `LUA_NOENV` is true (what `lua -E` sets). Returns the `package` table; `require` becomes
@@ -59,7 +59,8 @@ pub fn open_package(st: &mut State, ignore_env: bool) -> LuaResult<Value> {
     let path = path_value(st, DEFAULT_PATH, "LUA_PATH", ignore_env);
     let v = st.str_value(path);
     st.raw_set_str(pkg, "path", v);
-    let cpath = path_value(st, DEFAULT_CPATH, "LUA_CPATH", ignore_env);
+    let default_cpath = luna_interp::host::loader::default_cpath(ignore_env);
+    let cpath = path_value(st, &default_cpath, "LUA_CPATH", ignore_env);
     let v = st.str_value(cpath);
     st.raw_set_str(pkg, "cpath", v);
     let v = st.str_value(CONFIG);
@@ -211,14 +212,38 @@ fn searchpath_fn(st: &mut State) -> LuaResult<usize> {
     Ok(1)
 }
 
-/// `package.loadlib (libname, funcname)`: dynamic libraries cannot be loaded.
+/// `package.loadlib (libname, funcname)`: loads a luna native module; `funcname` names one
+/// of its functions (`"*"` only loads it). Failures return `nil, message, "open"|"init"`.
 fn loadlib(st: &mut State) -> LuaResult<usize> {
-    st.check_str(1)?;
-    st.check_str(2)?;
-    st.push_nil();
-    st.push_str(NO_DYNAMIC_LIBS);
-    st.push_str("absent");
-    Ok(3)
+    let path = st.check_str(1)?.as_bytes().to_vec();
+    let fname = st.check_str(2)?.as_bytes().to_vec();
+    let module = match st.host_load_native(&path) {
+        Ok(m) => m,
+        Err(e) if e.denied => return Err(st.error(&e.message)),
+        Err(e) => {
+            st.push_nil();
+            st.push_str(e.message);
+            st.push_str("open");
+            return Ok(3);
+        }
+    };
+    if fname == b"*" {
+        st.push_bool(true);
+        return Ok(1);
+    }
+    let t = st.push_native_module_table(&module);
+    let k = st.str_value(&fname);
+    let f = st.raw_get(t, k);
+    if f.is_nil() {
+        st.push_nil();
+        let mut msg = b"undefined symbol: ".to_vec();
+        msg.extend_from_slice(&fname);
+        st.push_str(msg);
+        st.push_str("init");
+        return Ok(3);
+    }
+    st.push(f);
+    Ok(1)
 }
 
 /// `package[field]` as a search path, for the searchers (Lua's `findfile`).
@@ -323,11 +348,48 @@ fn load_error(st: &mut State, name: &[u8], file: &[u8], why: &[u8]) -> luna_inte
     st.error_bytes(&msg)
 }
 
+/// Loads native module `file` for `require(name)`: on success, pushes the loader (a function
+/// returning the module's table) and the file name. A refused permission is raised as is;
+/// any other failure is "error loading module".
+fn load_native(st: &mut State, name: &[u8], file: &[u8], submodule: bool) -> LuaResult<usize> {
+    let module = match st.host_load_native(file) {
+        Ok(m) => m,
+        Err(e) if e.denied => {
+            let msg = e.message.into_bytes();
+            return Err(load_error(st, name, file, &msg));
+        }
+        Err(e) => return Err(load_error(st, name, file, e.message.as_bytes())),
+    };
+    if submodule {
+        // A luna module is one table: it holds no submodules.
+        let mut msg = b"no module '".to_vec();
+        msg.extend_from_slice(name);
+        msg.extend_from_slice(b"' in file '");
+        msg.extend_from_slice(file);
+        msg.push(b'\'');
+        st.push_str(msg);
+        return Ok(1);
+    }
+    let t = st.push_native_module_table(&module);
+    let loader = st.new_native_closure(native_loader, vec![Value::Table(t)]);
+    st.pop();
+    st.push(Value::NativeClosure(loader));
+    st.push_str(file);
+    Ok(2)
+}
+
+/// The loader of a native module: returns the table made when the module was found.
+fn native_loader(st: &mut State) -> LuaResult<usize> {
+    let t = st.upvalue(1);
+    st.push(t);
+    Ok(1)
+}
+
 /// The third searcher: a native library along `package.cpath`.
 fn searcher_c(st: &mut State) -> LuaResult<usize> {
     let name = st.check_str(1)?.as_bytes().to_vec();
     match find_file(st, &name, "cpath")? {
-        Ok(file) => Err(load_error(st, &name, &file, NO_DYNAMIC_LIBS.as_bytes())),
+        Ok(file) => load_native(st, &name, &file, false),
         Err(msg) => {
             st.push_str(msg);
             Ok(1)
@@ -342,7 +404,7 @@ fn searcher_croot(st: &mut State) -> LuaResult<usize> {
         return Ok(0);
     };
     match find_file(st, &name[..dot], "cpath")? {
-        Ok(file) => Err(load_error(st, &name, &file, NO_DYNAMIC_LIBS.as_bytes())),
+        Ok(file) => load_native(st, &name, &file, true),
         Err(msg) => {
             st.push_str(msg);
             Ok(1)

@@ -583,7 +583,10 @@ mod tests {
         let mut fs = StdFs;
         let mut s = fs
             .open(
-                FsPath::Checked { path: &canon.join("real/f"), beneath: Path::new("/") },
+                FsPath::Checked {
+                    path: &canon.join("real/f"),
+                    beneath: Path::new("/"),
+                },
                 OpenMode::Read,
                 false,
             )
@@ -593,15 +596,24 @@ mod tests {
         // As if `link` had been swapped in after the check.
         assert!(fs
             .open(
-                FsPath::Checked { path: &canon.join("link/f"), beneath: Path::new("/") },
+                FsPath::Checked {
+                    path: &canon.join("link/f"),
+                    beneath: Path::new("/")
+                },
                 OpenMode::Read,
                 false
             )
             .is_err());
         assert!(
-            fs.metadata(FsPath::Checked { path: &canon.join("link"), beneath: Path::new("/") }, false)
-                .unwrap()
-                .kind
+            fs.metadata(
+                FsPath::Checked {
+                    path: &canon.join("link"),
+                    beneath: Path::new("/")
+                },
+                false
+            )
+            .unwrap()
+            .kind
                 == FileKind::Symlink
         );
         std::fs::remove_dir_all(&dir).unwrap();

@@ -24,6 +24,7 @@
 pub mod crypto;
 pub mod fs;
 pub mod loader;
+mod native_call;
 pub mod net;
 pub mod permissions;
 pub mod providers;

@@ -414,7 +414,12 @@ impl Permissions {
     /// Checks access of `kind` (read, write or native) to a path; `shown` is the path as the
     /// script wrote it and `resolved` its absolute real path. Returns the granted path that
     /// allows it (`/` when everything is allowed): providers confine the access below it.
-    pub fn check_path(&self, kind: PermissionKind, shown: &[u8], resolved: &Path) -> Result<PathBuf, Denial> {
+    pub fn check_path(
+        &self,
+        kind: PermissionKind,
+        shown: &[u8],
+        resolved: &Path,
+    ) -> Result<PathBuf, Denial> {
         let rules = match kind {
             PermissionKind::Read => &self.read,
             PermissionKind::Write => &self.write,

@@ -150,7 +150,10 @@ impl HostServices {
         }
         // A grant of the path itself (a file): confine to its directory.
         if beneath == resolved {
-            beneath = resolved.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
+            beneath = resolved
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from("/"));
         }
         Ok(ReadyPath {
             path: resolved,

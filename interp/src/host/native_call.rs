@@ -1,0 +1,482 @@
+//! Calling a native module's functions: the kernel's side of `luna_spi::CallContext`.
+//!
+//! A module's function becomes a native closure ([`call_module_function`]) whose upvalue is
+//! a userdata holding the entry point and the module. A call converts the Lua arguments to
+//! ABI values (strings are borrowed, tables and functions become handles), calls the entry
+//! point with a context, and returns the values the module pushed.
+//!
+//! Invariants:
+//! - A [`Handle`] is an absolute slot of the calling thread's stack, between the call's first
+//!   argument and the current top. Everything the context hands a module (argument strings,
+//!   values read from tables, call results, new tables) sits in such a slot until the call
+//!   returns, so it stays rooted and its bytes stay put; a handle outside that range is
+//!   refused.
+//! - Results are pushed on the stack as the module pushes them, and their slots recorded; if
+//!   temporaries were interleaved, the results are copied to the top in order at the end.
+//! - A Lua error raised inside a context method (a metamethod failing, a call) becomes the
+//!   call's pending error: its value sits in a slot and is raised again, unchanged, when the
+//!   module returns its `LUA_ERROR`. An uncatchable error (a limit) is raised again as itself.
+//! - No Rust panic crosses the boundary: context methods never panic (a `RefCell` already
+//!   borrowed, which only a module misusing a context could cause, is reported as an error),
+//!   and the module's entry points catch their own panics (`luna_spi::export_module!`).
+
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+
+use luna_spi::abi_stable::sabi_trait::TD_Opaque;
+use luna_spi::abi_stable::sabi_types::RRef;
+use luna_spi::abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec};
+use luna_spi::{CallContext, CallContext_TO, Entry, ErrorKind, Handle, SpiError, SpiResult};
+use smallvec::SmallVec;
+
+use super::loader::LoadedModule;
+use super::permissions::{NetTarget, PermissionKind};
+use crate::error::{LuaError, LuaResult};
+use crate::gc::Gc;
+use crate::state::State;
+use crate::string::LuaStr;
+use crate::table::Table;
+use crate::userdata::UserData;
+use crate::value::Value;
+
+type EntryPoint = extern "C" fn(
+    ctx: CallContext_TO<'_, RRef<'_, ()>>,
+    args: RSlice<'_, luna_spi::Value<'_>>,
+) -> SpiResult<()>;
+
+/// The upvalue of a module function's closure.
+struct ModuleFunction {
+    func: EntryPoint,
+    module: Arc<LoadedModule>,
+}
+
+/// The bytes of a string the caller keeps rooted for `'c`.
+///
+/// # Safety
+/// `s` must stay reachable from a root (here: a stack slot of the running call) and the
+/// slot must not be overwritten for as long as the returned slice is used. Strings never
+/// move and their bytes never change, so the slice stays valid while the string lives.
+unsafe fn rooted_bytes<'c>(s: Gc<LuaStr>) -> &'c [u8] {
+    let b = s.as_bytes();
+    // SAFETY: forwarded to the caller; the bytes belong to a non-moving, immutable heap
+    // object that outlives `'c`.
+    unsafe { std::slice::from_raw_parts(b.as_ptr(), b.len()) }
+}
+
+/// A Lua value at stack slot `slot` as an ABI value.
+///
+/// # Safety
+/// As [`rooted_bytes`]: the slot holds `v` until the call returns.
+unsafe fn to_spi<'c>(v: Value, slot: usize) -> luna_spi::Value<'c> {
+    let h = Handle(slot as u64);
+    match v {
+        Value::Nil => luna_spi::Value::Nil,
+        Value::Bool(b) => luna_spi::Value::Bool(b),
+        Value::Int(i) => luna_spi::Value::Int(i),
+        Value::Float(f) => luna_spi::Value::Float(f),
+        // SAFETY: forwarded to the caller.
+        Value::Str(s) => luna_spi::Value::Str(RSlice::from_slice(unsafe { rooted_bytes(s) })),
+        Value::Table(_) => luna_spi::Value::Table(h),
+        Value::LuaFn(_) | Value::Native(_) | Value::NativeClosure(_) => {
+            luna_spi::Value::Function(h)
+        }
+        Value::UserData(_) => luna_spi::Value::UserData(h),
+        _ => luna_spi::Value::Other(h),
+    }
+}
+
+/// The context of one call.
+struct CallCtx<'s> {
+    st: RefCell<&'s mut State>,
+    /// The first argument's slot: handles below it are refused.
+    first: usize,
+    /// Slots of the results pushed so far.
+    results: RefCell<SmallVec<[usize; 4]>>,
+    /// The slot of the pending Lua error value.
+    pending: Cell<Option<usize>>,
+    /// An uncatchable error met during the call.
+    uncatchable: Cell<Option<LuaError>>,
+}
+
+fn busy() -> SpiError {
+    SpiError::with_message(ErrorKind::INVALID_INPUT, "call context used re-entrantly")
+}
+
+fn bad_handle() -> SpiError {
+    SpiError::with_message(
+        ErrorKind::INVALID_INPUT,
+        "invalid handle (not from this call)",
+    )
+}
+
+impl<'s> CallCtx<'s> {
+    /// Runs `f` with the state; a Lua error it raises becomes the pending error.
+    fn with<R>(&self, f: impl FnOnce(&mut State) -> Result<R, SpiLuaError>) -> SpiResult<R> {
+        let Ok(mut st) = self.st.try_borrow_mut() else {
+            return RResult::RErr(busy());
+        };
+        match f(&mut st) {
+            Ok(r) => RResult::ROk(r),
+            Err(SpiLuaError::Spi(e)) => RResult::RErr(e),
+            Err(SpiLuaError::Lua(e)) => RResult::RErr(self.record(&mut st, e)),
+        }
+    }
+
+    /// Makes a raised Lua error the call's pending error.
+    fn record(&self, st: &mut State, e: LuaError) -> SpiError {
+        if !e.is_catchable() {
+            self.uncatchable.set(Some(e));
+            return SpiError::with_message(ErrorKind::LUA_ERROR, "uncatchable error");
+        }
+        let v = st.take_error();
+        let message = match v {
+            Value::Str(s) => s.to_string_lossy(),
+            _ => format!("(error object is a {} value)", v.type_name()),
+        };
+        st.push(v);
+        self.pending.set(Some(st.abs_top() - 1));
+        SpiError::with_message(ErrorKind::LUA_ERROR, message)
+    }
+
+    /// The Lua value of an ABI value; a new string is not yet rooted.
+    fn to_lua(&self, st: &mut State, v: luna_spi::Value<'_>) -> Result<Value, SpiLuaError> {
+        Ok(match v {
+            luna_spi::Value::Nil => Value::Nil,
+            luna_spi::Value::Bool(b) => Value::Bool(b),
+            luna_spi::Value::Int(i) => Value::Int(i),
+            luna_spi::Value::Float(f) => Value::Float(f),
+            luna_spi::Value::Str(s) => st.str_value(s.as_slice()),
+            luna_spi::Value::Table(h)
+            | luna_spi::Value::Function(h)
+            | luna_spi::Value::UserData(h)
+            | luna_spi::Value::Other(h) => {
+                let slot = usize::try_from(h.0).map_err(|_| SpiLuaError::Spi(bad_handle()))?;
+                if slot < self.first || slot >= st.abs_top() {
+                    return Err(SpiLuaError::Spi(bad_handle()));
+                }
+                st.stack_at(slot)
+            }
+        })
+    }
+
+    /// Pushes `v` (rooting it) and returns it as an ABI value.
+    fn keep<'c>(&self, st: &mut State, v: Value) -> Result<luna_spi::Value<'c>, SpiLuaError> {
+        st.ensure_stack(1)?;
+        st.push(v);
+        let slot = st.abs_top() - 1;
+        // SAFETY: `v` now sits in `slot`, above the call's arguments, until the call returns.
+        Ok(unsafe { to_spi(v, slot) })
+    }
+}
+
+/// An error inside a context method: already an ABI error, or a raised Lua error.
+enum SpiLuaError {
+    Spi(SpiError),
+    Lua(LuaError),
+}
+
+impl From<LuaError> for SpiLuaError {
+    fn from(e: LuaError) -> Self {
+        SpiLuaError::Lua(e)
+    }
+}
+
+impl CallContext for CallCtx<'_> {
+    fn push(&self, value: luna_spi::Value<'_>) -> SpiResult<()> {
+        self.with(|st| {
+            let v = self.to_lua(st, value)?;
+            st.ensure_stack(1)?;
+            st.push(v);
+            let slot = st.abs_top() - 1;
+            self.results.borrow_mut().push(slot);
+            Ok(())
+        })
+    }
+
+    fn new_table(&self, narray: u32, nhash: u32) -> SpiResult<luna_spi::Value<'_>> {
+        self.with(|st| {
+            let t = st.new_table_with(narray.min(1 << 20) as usize, nhash.min(1 << 20) as usize);
+            self.keep(st, Value::Table(t))
+        })
+    }
+
+    fn get(
+        &self,
+        container: luna_spi::Value<'_>,
+        key: luna_spi::Value<'_>,
+    ) -> SpiResult<luna_spi::Value<'_>> {
+        self.with(|st| {
+            let c = self.to_lua(st, container)?;
+            let k = self.to_lua(st, key)?;
+            // Root a new key string while a metamethod may run.
+            st.ensure_stack(1)?;
+            st.push(k);
+            let v = st.index(c, k)?;
+            self.keep(st, v)
+        })
+    }
+
+    fn set(
+        &self,
+        container: luna_spi::Value<'_>,
+        key: luna_spi::Value<'_>,
+        value: luna_spi::Value<'_>,
+    ) -> SpiResult<()> {
+        self.with(|st| {
+            let c = self.to_lua(st, container)?;
+            st.ensure_stack(2)?;
+            let k = self.to_lua(st, key)?;
+            st.push(k);
+            let v = self.to_lua(st, value)?;
+            st.push(v);
+            st.set_index(c, k, v)?;
+            Ok(())
+        })
+    }
+
+    fn next(
+        &self,
+        table: luna_spi::Value<'_>,
+        key: luna_spi::Value<'_>,
+    ) -> SpiResult<ROption<Entry<'_>>> {
+        self.with(|st| {
+            let t = match self.to_lua(st, table)? {
+                Value::Table(t) => t,
+                _ => {
+                    return Err(SpiLuaError::Spi(SpiError::invalid_input(
+                        "'next' needs a table",
+                    )));
+                }
+            };
+            let k = self.to_lua(st, key)?;
+            match Table::next(&t, k) {
+                Ok(Some((k, v))) => {
+                    let key = self.keep(st, k)?;
+                    let value = self.keep(st, v)?;
+                    Ok(ROption::RSome(Entry { key, value }))
+                }
+                Ok(None) => Ok(ROption::RNone),
+                Err(()) => Err(SpiLuaError::Spi(SpiError::invalid_input(
+                    "invalid key to 'next'",
+                ))),
+            }
+        })
+    }
+
+    fn len(&self, value: luna_spi::Value<'_>) -> SpiResult<i64> {
+        self.with(|st| {
+            let v = self.to_lua(st, value)?;
+            Ok(st.len_int(v)?)
+        })
+    }
+
+    fn call(
+        &self,
+        function: luna_spi::Value<'_>,
+        args: RSlice<'_, luna_spi::Value<'_>>,
+    ) -> SpiResult<RVec<luna_spi::Value<'_>>> {
+        self.with(|st| {
+            let f = self.to_lua(st, function)?;
+            st.ensure_stack(args.len() + 1)?;
+            let func = st.abs_top();
+            st.push(f);
+            for &a in args.iter() {
+                let v = self.to_lua(st, a)?;
+                st.push(v);
+            }
+            st.call_at(func, -1)?;
+            let n = st.abs_top() - func;
+            let mut out = RVec::with_capacity(n);
+            for slot in func..func + n {
+                // SAFETY: the result stays in its slot until the call returns.
+                out.push(unsafe { to_spi(st.stack_at(slot), slot) });
+            }
+            Ok(out)
+        })
+    }
+
+    fn to_display(&self, value: luna_spi::Value<'_>) -> SpiResult<luna_spi::Value<'_>> {
+        self.with(|st| {
+            let v = self.to_lua(st, value)?;
+            st.ensure_stack(1)?;
+            st.push(v);
+            let s = st.to_display(v)?;
+            self.keep(st, Value::Str(s))
+        })
+    }
+
+    fn error_value(&self, value: luna_spi::Value<'_>) -> SpiError {
+        let r = self.with(|st| {
+            let v = self.to_lua(st, value)?;
+            st.ensure_stack(1)?;
+            st.push(v);
+            self.pending.set(Some(st.abs_top() - 1));
+            Ok(())
+        });
+        match r {
+            RResult::ROk(()) => SpiError::with_message(ErrorKind::LUA_ERROR, "error value"),
+            RResult::RErr(e) => e,
+        }
+    }
+
+    fn arg_error(&self, arg: u32, message: RStr<'_>) -> SpiError {
+        let Ok(mut st) = self.st.try_borrow_mut() else {
+            return busy();
+        };
+        let e = st.arg_error(arg as usize, message.as_str());
+        self.record(&mut st, e)
+    }
+
+    fn check_permission(
+        &self,
+        permission: luna_spi::Permissions,
+        target: RStr<'_>,
+    ) -> SpiResult<()> {
+        let target = target.as_str();
+        let kinds = super::loader::manifest_kinds(permission);
+        self.with(|st| {
+            let r = st.with_host(|h| {
+                for k in kinds {
+                    match k {
+                        PermissionKind::Read | PermissionKind::Write => {
+                            h.ready_path(target.as_bytes(), &[k], true)?;
+                        }
+                        PermissionKind::Net => match NetTarget::parse(target) {
+                            Some(t) => h.check_net(&t.host, t.port)?,
+                            None => h.check_net(target, None)?,
+                        },
+                        PermissionKind::Env => h.check_env(target)?,
+                        PermissionKind::Run => h.check_run(target.as_bytes())?,
+                        PermissionKind::Native => {}
+                    }
+                }
+                Ok::<(), super::HostError>(())
+            });
+            r.map_err(|e| {
+                SpiLuaError::Spi(SpiError {
+                    kind: if e.denied {
+                        ErrorKind::PERMISSION_DENIED
+                    } else {
+                        ErrorKind::OTHER
+                    },
+                    code: e.errno,
+                    message: e.message.into(),
+                })
+            })
+        })
+    }
+}
+
+/// The native closure behind every module function.
+fn call_module_function(st: &mut State) -> LuaResult<usize> {
+    let Value::UserData(u) = st.upvalue(1) else {
+        return Err(st.error("bad module function"));
+    };
+    let Some(target) = u.downcast_ref::<ModuleFunction>() else {
+        return Err(st.error("bad module function"));
+    };
+    let func = target.func;
+    // The closure, and so this userdata and its `Arc`, stays alive during the call (it is in
+    // the call's function slot).
+    let module: &LoadedModule = &target.module;
+    if module.is_dead() {
+        return Err(st.error(&module.dead_message()));
+    }
+    let n = st.arg_count();
+    let first = st.abs_index(1);
+    let mut args: SmallVec<[luna_spi::Value<'_>; 8]> = SmallVec::with_capacity(n);
+    for i in 0..n {
+        // SAFETY: the arguments stay in their slots until the call returns.
+        args.push(unsafe { to_spi(st.stack_at(first + i), first + i) });
+    }
+    let ctx = CallCtx {
+        st: RefCell::new(st),
+        first,
+        results: RefCell::new(SmallVec::new()),
+        pending: Cell::new(None),
+        uncatchable: Cell::new(None),
+    };
+    let r = func(
+        CallContext_TO::from_ptr(RRef::new(&ctx), TD_Opaque),
+        RSlice::from_slice(&args),
+    );
+    let CallCtx {
+        st,
+        results,
+        pending,
+        uncatchable,
+        ..
+    } = ctx;
+    let st = st.into_inner();
+    match r {
+        RResult::ROk(()) => {
+            let results = results.into_inner();
+            let k = results.len();
+            let top = st.abs_top();
+            let contiguous = results.iter().enumerate().all(|(i, &s)| s + k == top + i);
+            if !contiguous {
+                st.ensure_stack(k)?;
+                for &slot in results.iter() {
+                    let v = st.stack_at(slot);
+                    st.push(v);
+                }
+            }
+            Ok(k)
+        }
+        RResult::RErr(e) => {
+            if let Some(u) = uncatchable.get() {
+                return Err(u);
+            }
+            let msg = e.message().to_string();
+            match e.kind {
+                ErrorKind::LUA_ERROR => match pending.get() {
+                    Some(slot) => {
+                        let v = st.stack_at(slot);
+                        Err(st.throw(v))
+                    }
+                    None => Err(st.error(&msg)),
+                },
+                ErrorKind::PANICKED => {
+                    module.mark_dead();
+                    Err(st.error(&format!(
+                        "native module '{}' panicked: {}",
+                        module.name(),
+                        msg.trim_start_matches("module panicked: ")
+                    )))
+                }
+                ErrorKind::POISONED => {
+                    module.mark_dead();
+                    Err(st.error(&module.dead_message()))
+                }
+                _ => Err(st.error(&msg)),
+            }
+        }
+    }
+}
+
+impl State {
+    /// A table of a module's functions (what `require` returns for it), left on the stack.
+    pub fn push_native_module_table(&mut self, module: &Arc<LoadedModule>) -> Gc<Table> {
+        let funcs = module.info.functions();
+        let t = self.new_table_with(0, funcs.len());
+        self.push(Value::Table(t));
+        for f in funcs {
+            let u: Gc<UserData> = self.new_userdata(
+                Box::new(ModuleFunction {
+                    func: f.func,
+                    module: module.clone(),
+                }),
+                0,
+            );
+            self.push(Value::UserData(u));
+            let c = self.new_native_closure(call_module_function, vec![Value::UserData(u)]);
+            self.pop();
+            let name = f.name.as_str();
+            let k = self.str_value(name);
+            self.push(k);
+            let _ = self.raw_set(t, k, Value::NativeClosure(c));
+            self.pop();
+        }
+        t
+    }
+}
