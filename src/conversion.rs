@@ -487,14 +487,7 @@ impl<T: IntoLua> IntoLua for Vec<T> {
         lua.create_sequence_from(self).map(LuaValue::Table)
     }
     fn push_into_stack(self, lua: &mut LuaState) -> Result<()> {
-        let t = lua.0.new_table_with(self.len(), 0);
-        lua.push_raw(Value::Table(t))?;
-        for (i, v) in self.into_iter().enumerate() {
-            v.push_into_stack(lua)?;
-            let val = lua.0.pop();
-            lua.0.raw_set_int(t, i as i64 + 1, val);
-        }
-        Ok(())
+        lua.push_sequence(self)
     }
 }
 
@@ -535,19 +528,21 @@ impl<T: FromLua> FromLua for Vec<T> {
     }
 }
 
-fn push_map_entries<K: IntoLua, V: IntoLua>(
+pub(crate) fn push_map_entries<K: IntoLua, V: IntoLua>(
     lua: &mut LuaState,
     entries: impl Iterator<Item = (K, V)>,
     n: usize,
 ) -> Result<()> {
     let t = lua.0.new_table_with(0, n);
     lua.push_raw(Value::Table(t))?;
+    let tslot = lua.top_index();
     for (k, v) in entries {
         k.push_into_stack(lua)?;
         v.push_into_stack(lua)?;
         let val = lua.0.pop();
         let key = lua.0.pop();
         crate::table::check_key(key)?;
+        let t = lua.table_at(tslot)?;
         lua.0
             .raw_set(t, key, val)
             .map_err(|_| Error::runtime("invalid table key"))?;

@@ -118,6 +118,7 @@ mod value;
 pub use chunk::{AsChunk, Chunk, ChunkMode};
 pub use conversion::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, StackIndex};
 pub use error::{Error, ExternalError, ExternalResult, LimitKind, Result};
+pub use luna_interp::host::{PermissionKind, Permissions};
 pub use state::{InterruptHandle, Lua, LuaState};
 pub use thread::ThreadStatus;
 pub use userdata::{MetaMethod, UserData, UserDataFields, UserDataMethods, UserDataRegistry};

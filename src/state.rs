@@ -37,6 +37,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use luna_interp::call::MULTRET;
+use luna_interp::host::Permissions;
 use luna_interp::table::Table as RawTable;
 use luna_interp::{CallStatus, Gc, LimitKind, LuaError, LuaResult, NativeFn, State, Value};
 
@@ -182,17 +183,27 @@ impl Drop for PanicCheck {
 unsafe impl Send for Lua {}
 
 impl Lua {
-    /// A state with the standard libraries open.
+    /// A state with the standard libraries open and no permissions: scripts compute and
+    /// print, but reach no file, network, environment variable or subprocess until the host
+    /// grants it ([`LuaState::set_permissions`]).
     pub fn new() -> Lua {
+        Lua::with_permissions(Permissions::none())
+    }
+
+    /// A state with the standard libraries open and these permissions
+    /// (`Permissions::all()` gives what the `lua` command line allows).
+    pub fn with_permissions(permissions: Permissions) -> Lua {
         let mut lua = Lua::new_bare();
+        lua.inner.0.set_permissions(permissions);
         luna_stdlib::open_libs(&mut lua.inner.0)
             .expect("opening the standard libraries does not fail");
         lua
     }
 
-    /// A state with no libraries at all (an empty global table).
+    /// A state with no libraries at all (an empty global table) and no permissions.
     pub fn new_bare() -> Lua {
-        let st = State::new();
+        let mut st = State::new();
+        st.set_permissions(Permissions::none());
         // SAFETY: `LuaState` is `#[repr(transparent)]` over `State`, so the allocation has
         // the same layout; ownership moves from one box to the other.
         let mut inner: Box<LuaState> = unsafe { Box::from_raw(Box::into_raw(st) as *mut LuaState) };
@@ -539,8 +550,39 @@ impl LuaState {
         self.push_raw(raw)
     }
 
+    /// The value at a stack slot; nil above the top (a stale index never reads a dead slot).
     pub(crate) fn raw_at(&self, idx: StackIndex) -> Value {
-        self.0.stack_at(idx.0)
+        if idx.0 < self.top() {
+            self.0.stack_at(idx.0)
+        } else {
+            Value::Nil
+        }
+    }
+
+    /// The table at a stack slot (re-read after anything that ran Rust or Lua code).
+    pub(crate) fn table_at(&self, idx: StackIndex) -> Result<Gc<RawTable>> {
+        match self.raw_at(idx) {
+            Value::Table(t) => Ok(t),
+            _ => Err(Error::runtime("table being built was replaced")),
+        }
+    }
+
+    /// Pushes a new table holding the items as a sequence.
+    pub(crate) fn push_sequence<V: IntoLua>(
+        &mut self,
+        iter: impl IntoIterator<Item = V>,
+    ) -> Result<()> {
+        let it = iter.into_iter();
+        let t = self.0.new_table_with(it.size_hint().0, 0);
+        self.push_raw(Value::Table(t))?;
+        let tslot = self.top_index();
+        for (i, v) in it.enumerate() {
+            v.push_into_stack(self)?;
+            let val = self.0.pop();
+            let t = self.table_at(tslot)?;
+            self.0.raw_set_int(t, i as i64 + 1, val);
+        }
+        Ok(())
     }
 
     pub(crate) fn stack_value(&mut self, idx: StackIndex) -> LuaValue {
@@ -919,24 +961,8 @@ impl LuaState {
         iter: impl IntoIterator<Item = (K, V)>,
     ) -> Result<Table> {
         self.preserve(|lua| {
-            let t = lua.0.new_table();
-            lua.push_raw(Value::Table(t))?;
-            let tslot = lua.top_index();
-            for (k, v) in iter {
-                k.push_into_stack(lua)?;
-                v.push_into_stack(lua)?;
-                let key = lua.0.stack_at(lua.top() - 2);
-                let val = lua.0.stack_at(lua.top() - 1);
-                crate::table::check_key(key)?;
-                let Value::Table(t) = lua.raw_at(tslot) else {
-                    unreachable!()
-                };
-                lua.0
-                    .raw_set(t, key, val)
-                    .map_err(|_| Error::runtime("invalid table key"))?;
-                lua.set_top(tslot.0 + 1);
-            }
-            let v = lua.raw_at(tslot);
+            crate::conversion::push_map_entries(lua, iter.into_iter(), 0)?;
+            let v = lua.raw_at(lua.top_index());
             Ok(Table(lua.new_ref(v)))
         })
     }
@@ -947,16 +973,8 @@ impl LuaState {
         iter: impl IntoIterator<Item = V>,
     ) -> Result<Table> {
         self.preserve(|lua| {
-            let it = iter.into_iter();
-            let t = lua.0.new_table_with(it.size_hint().0, 0);
-            lua.push_raw(Value::Table(t))?;
-            let tslot = lua.top_index();
-            for (i, v) in it.enumerate() {
-                v.push_into_stack(lua)?;
-                let val = lua.0.pop();
-                lua.0.raw_set_int(t, i as i64 + 1, val);
-            }
-            let v = lua.raw_at(tslot);
+            lua.push_sequence(iter)?;
+            let v = lua.raw_at(lua.top_index());
             Ok(Table(lua.new_ref(v)))
         })
     }
@@ -1116,6 +1134,17 @@ impl LuaState {
     pub fn set_warning_function(&mut self, f: Option<impl FnMut(&[u8], bool) + Send + 'static>) {
         self.0
             .set_warn_fn(f.map(|f| Box::new(f) as Box<dyn FnMut(&[u8], bool)>));
+    }
+
+    /// Replaces what the state's scripts may reach (files, network, environment,
+    /// subprocesses, native modules).
+    pub fn set_permissions(&mut self, permissions: Permissions) {
+        self.0.set_permissions(permissions);
+    }
+
+    /// What the state's scripts may reach.
+    pub fn permissions(&mut self) -> Permissions {
+        self.0.permissions()
     }
 
     /// Whether loading binary (precompiled) chunks is allowed (it is by default).

@@ -380,6 +380,30 @@ impl fmt::Debug for LuaValue {
     }
 }
 
+macro_rules! value_from {
+    ($($t:ty => $variant:ident $(($conv:expr))?),* $(,)?) => {$(
+        impl From<$t> for LuaValue {
+            fn from(v: $t) -> LuaValue {
+                LuaValue::$variant($($conv)?(v))
+            }
+        }
+    )*};
+}
+
+value_from!(
+    bool => Boolean,
+    i64 => Integer,
+    f64 => Number,
+    LuaString => String,
+    Table => Table,
+    Function => Function,
+    AnyUserData => UserData,
+    Thread => Thread,
+    LightUserData => LightUserData,
+    &str => String(LuaString::from),
+    String => String(LuaString::from),
+);
+
 /// Any number of Lua values: arguments or results.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MultiValue(pub Vec<LuaValue>);
