@@ -65,8 +65,13 @@ fn base(p: FsPath<'_>) -> Result<Base, SpiError> {
     if is_unrestricted(p.beneath.as_str()) {
         Ok(Base::Ambient(Path::new("/").join(rel)))
     } else {
-        let dir = Dir::open_ambient_dir(p.beneath.as_str(), cap_std::ambient_authority()).map_err(err)?;
-        let rel = if rel.is_empty() { PathBuf::from(".") } else { PathBuf::from(rel) };
+        let dir =
+            Dir::open_ambient_dir(p.beneath.as_str(), cap_std::ambient_authority()).map_err(err)?;
+        let rel = if rel.is_empty() {
+            PathBuf::from(".")
+        } else {
+            PathBuf::from(rel)
+        };
         Ok(Base::Capped(dir, rel))
     }
 }
@@ -84,7 +89,10 @@ fn run<T>(
 }
 
 fn time(secs: i64, nanos: i64) -> luna_spi::abi_stable::std_types::ROption<FileTime> {
-    luna_spi::abi_stable::std_types::ROption::RSome(FileTime { secs, nanos: nanos.clamp(0, 999_999_999) as u32 })
+    luna_spi::abi_stable::std_types::ROption::RSome(FileTime {
+        secs,
+        nanos: nanos.clamp(0, 999_999_999) as u32,
+    })
 }
 
 #[cfg(unix)]
@@ -157,7 +165,11 @@ fn meta_from_cap(m: &cap_std::fs::Metadata) -> Metadata {
         modified: time(m.mtime(), m.mtime_nsec()),
         accessed: time(m.atime(), m.atime_nsec()),
         changed: time(m.ctime(), m.ctime_nsec()),
-        created: m.created().ok().map(|t| FileTime::from_system(t.into_std())).into(),
+        created: m
+            .created()
+            .ok()
+            .map(|t| FileTime::from_system(t.into_std()))
+            .into(),
         dev: m.dev(),
         ino: m.ino(),
         nlink: m.nlink(),
@@ -195,13 +207,23 @@ fn kind_of_cap(ft: cap_std::fs::FileType) -> FileKind {
 
 fn std_options(o: &OpenOptions) -> std::fs::OpenOptions {
     let mut s = std::fs::OpenOptions::new();
-    s.read(o.read).write(o.write).append(o.append).truncate(o.truncate).create(o.create).create_new(o.create_new);
+    s.read(o.read)
+        .write(o.write)
+        .append(o.append)
+        .truncate(o.truncate)
+        .create(o.create)
+        .create_new(o.create_new);
     s
 }
 
 fn cap_options(o: &OpenOptions) -> cap_std::fs::OpenOptions {
     let mut s = cap_std::fs::OpenOptions::new();
-    s.read(o.read).write(o.write).append(o.append).truncate(o.truncate).create(o.create).create_new(o.create_new);
+    s.read(o.read)
+        .write(o.write)
+        .append(o.append)
+        .truncate(o.truncate)
+        .create(o.create)
+        .create_new(o.create_new);
     s
 }
 
@@ -213,7 +235,9 @@ fn path_text(p: &Path) -> Result<String, SpiError> {
 
 fn check_options(o: &OpenOptions) -> Result<(), SpiError> {
     if !o.read && !o.write && !o.append {
-        return Err(SpiError::invalid_input("open needs read, write or append access"));
+        return Err(SpiError::invalid_input(
+            "open needs read, write or append access",
+        ));
     }
     Ok(())
 }
@@ -272,7 +296,10 @@ impl FsProvider for RealFs {
         let file = run(
             path,
             |p| std_options(&options).open(p),
-            |d, rel| d.open_with(rel, &cap_options(&options)).map(|f| f.into_std()),
+            |d, rel| {
+                d.open_with(rel, &cap_options(&options))
+                    .map(|f| f.into_std())
+            },
         )?;
         // A directory opened for reading is a valid handle whose reads fail with
         // IS_A_DIRECTORY, as with C's fopen on Linux.
@@ -282,11 +309,19 @@ impl FsProvider for RealFs {
     fn metadata(&self, path: FsPath<'_>, follow: bool) -> Result<Metadata, SpiError> {
         match base(path)? {
             Base::Ambient(p) => {
-                let m = if follow { std::fs::metadata(&p) } else { std::fs::symlink_metadata(&p) };
+                let m = if follow {
+                    std::fs::metadata(&p)
+                } else {
+                    std::fs::symlink_metadata(&p)
+                };
                 m.map(|m| meta_from_std(&m)).map_err(err)
             }
             Base::Capped(d, rel) => {
-                let m = if follow { d.metadata(&rel) } else { d.symlink_metadata(&rel) };
+                let m = if follow {
+                    d.metadata(&rel)
+                } else {
+                    d.symlink_metadata(&rel)
+                };
                 m.map(|m| meta_from_cap(&m)).map_err(err)
             }
         }
@@ -310,14 +345,20 @@ impl FsProvider for RealFs {
                 for e in std::fs::read_dir(&p).map_err(err)? {
                     let e = e.map_err(err)?;
                     let kind = e.file_type().map(kind_of).unwrap_or(FileKind::OTHER);
-                    out.push(DirEntry { name: e.file_name().to_string_lossy().into_owned().into(), kind });
+                    out.push(DirEntry {
+                        name: e.file_name().to_string_lossy().into_owned().into(),
+                        kind,
+                    });
                 }
             }
             Base::Capped(d, rel) => {
                 for e in d.read_dir(&rel).map_err(err)? {
                     let e = e.map_err(err)?;
                     let kind = e.file_type().map(kind_of_cap).unwrap_or(FileKind::OTHER);
-                    out.push(DirEntry { name: e.file_name().to_string_lossy().into_owned().into(), kind });
+                    out.push(DirEntry {
+                        name: e.file_name().to_string_lossy().into_owned().into(),
+                        kind,
+                    });
                 }
             }
         }
@@ -330,7 +371,11 @@ impl FsProvider for RealFs {
     }
 
     fn remove_file(&self, path: FsPath<'_>) -> Result<(), SpiError> {
-        run(path, |p| std::fs::remove_file(p), |d, rel| d.remove_file(rel))
+        run(
+            path,
+            |p| std::fs::remove_file(p),
+            |d, rel| d.remove_file(rel),
+        )
     }
 
     fn remove_dir(&self, path: FsPath<'_>) -> Result<(), SpiError> {
@@ -348,7 +393,8 @@ impl FsProvider for RealFs {
             match base(p)? {
                 Base::Capped(d, rel) => Ok((d, rel)),
                 Base::Ambient(abs) => {
-                    let dir = Dir::open_ambient_dir("/", cap_std::ambient_authority()).map_err(err)?;
+                    let dir =
+                        Dir::open_ambient_dir("/", cap_std::ambient_authority()).map_err(err)?;
                     Ok((dir, abs.strip_prefix("/").unwrap_or(&abs).to_path_buf()))
                 }
             }
@@ -367,11 +413,20 @@ impl FsProvider for RealFs {
     }
 
     fn read_link(&self, path: FsPath<'_>) -> Result<String, SpiError> {
-        let target = run(path, |p| std::fs::read_link(p), |d, rel| d.read_link_contents(rel))?;
+        let target = run(
+            path,
+            |p| std::fs::read_link(p),
+            |d, rel| d.read_link_contents(rel),
+        )?;
         path_text(&target)
     }
 
-    fn set_times(&self, path: FsPath<'_>, accessed: Option<FileTime>, modified: Option<FileTime>) -> Result<(), SpiError> {
+    fn set_times(
+        &self,
+        path: FsPath<'_>,
+        accessed: Option<FileTime>,
+        modified: Option<FileTime>,
+    ) -> Result<(), SpiError> {
         let mut times = std::fs::FileTimes::new();
         if let Some(a) = accessed {
             times = times.set_accessed(a.to_system());
@@ -383,7 +438,9 @@ impl FsProvider for RealFs {
             Base::Ambient(p) => std::fs::File::open(&p).map_err(err)?,
             Base::Capped(d, rel) => match d.open(&rel) {
                 Ok(f) => f.into_std(),
-                Err(e) if e.raw_os_error() == Some(21) => d.open_dir(&rel).map_err(err)?.into_std_file(),
+                Err(e) if e.raw_os_error() == Some(21) => {
+                    d.open_dir(&rel).map_err(err)?.into_std_file()
+                }
                 Err(e) => return Err(err(e)),
             },
         };
@@ -395,7 +452,12 @@ impl FsProvider for RealFs {
         run(
             path,
             |p| std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)),
-            |d, rel| d.set_permissions(rel, cap_std::fs::Permissions::from_std(std::fs::Permissions::from_mode(mode))),
+            |d, rel| {
+                d.set_permissions(
+                    rel,
+                    cap_std::fs::Permissions::from_std(std::fs::Permissions::from_mode(mode)),
+                )
+            },
         )
     }
 
@@ -403,16 +465,20 @@ impl FsProvider for RealFs {
         if !path.starts_with('/') {
             return Err(SpiError::invalid_input("real_path needs an absolute path"));
         }
-        resolve_path(path, follow_final, &mut |p| match std::fs::symlink_metadata(p) {
-            Ok(m) if m.file_type().is_symlink() => {
-                let target = std::fs::read_link(p).map_err(err)?;
-                Ok(Lookup::Symlink(path_text(&target)?))
-            }
-            Ok(m) if m.is_dir() => Ok(Lookup::Dir),
-            Ok(_) => Ok(Lookup::NotDir),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Lookup::Missing),
-            Err(e) => Err(err(e)),
-        })
+        resolve_path(
+            path,
+            follow_final,
+            &mut |p| match std::fs::symlink_metadata(p) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    let target = std::fs::read_link(p).map_err(err)?;
+                    Ok(Lookup::Symlink(path_text(&target)?))
+                }
+                Ok(m) if m.is_dir() => Ok(Lookup::Dir),
+                Ok(_) => Ok(Lookup::NotDir),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Lookup::Missing),
+                Err(e) => Err(err(e)),
+            },
+        )
     }
 
     fn current_dir(&self) -> Result<String, SpiError> {

@@ -11,5 +11,8 @@ fn real_fs_passes_the_shared_suite() {
     let dir = tempfile::tempdir().unwrap();
     let root = std::fs::canonicalize(dir.path()).unwrap();
     let transcript = luna_provider_tests::run_fs_suite(&fs, root.to_str().unwrap());
-    luna_provider_tests::assert_transcript(&transcript, luna_provider_tests::EXPECTED_FS_TRANSCRIPT);
+    luna_provider_tests::assert_transcript(
+        &transcript,
+        luna_provider_tests::EXPECTED_FS_TRANSCRIPT,
+    );
 }

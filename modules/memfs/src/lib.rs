@@ -48,7 +48,16 @@ struct Node {
 impl Node {
     fn new(body: Body, mode: u32) -> Node {
         let now = FileTime::now();
-        Node { body, mode, nlink: 1, open: 0, accessed: now, modified: now, changed: now, created: now }
+        Node {
+            body,
+            mode,
+            nlink: 1,
+            open: 0,
+            accessed: now,
+            modified: now,
+            changed: now,
+            created: now,
+        }
     }
 
     fn kind(&self) -> FileKind {
@@ -69,7 +78,10 @@ struct Tree {
 enum Found {
     /// An existing node, with the directory and name it was found under (`None` for the
     /// root of the resolution).
-    Node { ino: Ino, parent: Option<(Ino, String)> },
+    Node {
+        ino: Ino,
+        parent: Option<(Ino, String)>,
+    },
     /// Nothing, but the directory exists: `name` could be created in `parent`.
     Missing { parent: Ino, name: String },
 }
@@ -79,7 +91,10 @@ fn e(kind: ErrorKind) -> SpiError {
 }
 
 fn escape() -> SpiError {
-    SpiError::with_message(ErrorKind::PERMISSION_DENIED, "a path led outside of the filesystem")
+    SpiError::with_message(
+        ErrorKind::PERMISSION_DENIED,
+        "a path led outside of the filesystem",
+    )
 }
 
 impl Tree {
@@ -88,7 +103,10 @@ impl Tree {
         let mut root = Node::new(Body::Dir(BTreeMap::new()), 0o755);
         root.nlink = 2;
         nodes.insert(ROOT, root);
-        Tree { nodes, next_ino: ROOT + 1 }
+        Tree {
+            nodes,
+            next_ino: ROOT + 1,
+        }
     }
 
     fn node(&self, ino: Ino) -> Result<&Node, SpiError> {
@@ -96,7 +114,9 @@ impl Tree {
     }
 
     fn node_mut(&mut self, ino: Ino) -> Result<&mut Node, SpiError> {
-        self.nodes.get_mut(&ino).ok_or_else(|| e(ErrorKind::NOT_FOUND))
+        self.nodes
+            .get_mut(&ino)
+            .ok_or_else(|| e(ErrorKind::NOT_FOUND))
     }
 
     fn entries(&self, ino: Ino) -> Result<&BTreeMap<String, Ino>, SpiError> {
@@ -127,7 +147,10 @@ impl Tree {
 
     /// Takes `name` out of `parent`; frees the node when nothing else holds it.
     fn unlink(&mut self, parent: Ino, name: &str) -> Result<(), SpiError> {
-        let ino = self.entries_mut(parent)?.remove(name).ok_or_else(|| e(ErrorKind::NOT_FOUND))?;
+        let ino = self
+            .entries_mut(parent)?
+            .remove(name)
+            .ok_or_else(|| e(ErrorKind::NOT_FOUND))?;
         let now = FileTime::now();
         let p = self.node_mut(parent)?;
         p.modified = now;
@@ -161,8 +184,14 @@ impl Tree {
         } else {
             ROOT
         };
-        let mut todo: Vec<String> =
-            p.rel.as_str().split('/').filter(|c| !c.is_empty()).rev().map(String::from).collect();
+        let mut todo: Vec<String> = p
+            .rel
+            .as_str()
+            .split('/')
+            .filter(|c| !c.is_empty())
+            .rev()
+            .map(String::from)
+            .collect();
         // The directories walked through, base first; `names[i]` is the name of `stack[i+1]`.
         let mut stack: Vec<Ino> = vec![base];
         let mut names: Vec<String> = Vec::new();
@@ -188,7 +217,10 @@ impl Tree {
                 Some(&c) => c,
                 None => {
                     if is_final {
-                        return Ok(Found::Missing { parent: dir, name: comp });
+                        return Ok(Found::Missing {
+                            parent: dir,
+                            name: comp,
+                        });
                     }
                     return Err(e(ErrorKind::NOT_FOUND));
                 }
@@ -225,7 +257,10 @@ impl Tree {
         }
         let ino = *stack.last().unwrap_or(&base);
         let parent = if stack.len() >= 2 {
-            Some((stack[stack.len() - 2], names.last().cloned().unwrap_or_default()))
+            Some((
+                stack[stack.len() - 2],
+                names.last().cloned().unwrap_or_default(),
+            ))
         } else {
             None
         };
@@ -295,7 +330,9 @@ impl std::fmt::Debug for MemFs {
 impl MemFs {
     /// An empty file system: only `/`.
     pub fn new() -> MemFs {
-        MemFs { tree: Arc::new(Mutex::new(Tree::new())) }
+        MemFs {
+            tree: Arc::new(Mutex::new(Tree::new())),
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Tree> {
@@ -389,7 +426,9 @@ impl FileProvider for MemFile {
                 if append {
                     pos = data.len();
                 }
-                let end = pos.checked_add(bytes.len()).ok_or_else(|| e(ErrorKind::STORAGE_FULL))?;
+                let end = pos
+                    .checked_add(bytes.len())
+                    .ok_or_else(|| e(ErrorKind::STORAGE_FULL))?;
                 if data.len() < end {
                     data.resize(end, 0);
                 }
@@ -465,7 +504,9 @@ impl FsProvider for MemFs {
 
     fn open(&self, path: FsPath<'_>, options: OpenOptions) -> Result<MemFile, SpiError> {
         if !options.read && !options.write && !options.append {
-            return Err(SpiError::invalid_input("open needs read, write or append access"));
+            return Err(SpiError::invalid_input(
+                "open needs read, write or append access",
+            ));
         }
         let writes = options.write || options.append;
         let mut t = self.lock();
@@ -496,7 +537,13 @@ impl FsProvider for MemFs {
         };
         t.node_mut(ino)?.open += 1;
         drop(t);
-        Ok(MemFile { tree: Arc::clone(&self.tree), ino, pos: 0, options, closed: false })
+        Ok(MemFile {
+            tree: Arc::clone(&self.tree),
+            ino,
+            pos: 0,
+            options,
+            closed: false,
+        })
     }
 
     fn metadata(&self, path: FsPath<'_>, follow: bool) -> Result<Metadata, SpiError> {
@@ -524,7 +571,12 @@ impl FsProvider for MemFs {
                 let entries = t.entries(ino)?;
                 entries
                     .iter()
-                    .map(|(name, &c)| Ok(DirEntry { name: name.as_str().into(), kind: t.node(c)?.kind() }))
+                    .map(|(name, &c)| {
+                        Ok(DirEntry {
+                            name: name.as_str().into(),
+                            kind: t.node(c)?.kind(),
+                        })
+                    })
                     .collect()
             }
             Found::Missing { .. } => Err(e(ErrorKind::NOT_FOUND)),
@@ -546,7 +598,10 @@ impl FsProvider for MemFs {
     fn remove_file(&self, path: FsPath<'_>) -> Result<(), SpiError> {
         let mut t = self.lock();
         match t.resolve(path, false)? {
-            Found::Node { ino, parent: Some((dir, name)) } => {
+            Found::Node {
+                ino,
+                parent: Some((dir, name)),
+            } => {
                 if let Body::Dir(_) = t.node(ino)?.body {
                     return Err(e(ErrorKind::IS_A_DIRECTORY));
                 }
@@ -560,9 +615,14 @@ impl FsProvider for MemFs {
     fn remove_dir(&self, path: FsPath<'_>) -> Result<(), SpiError> {
         let mut t = self.lock();
         match t.resolve(path, false)? {
-            Found::Node { ino, parent: Some((dir, name)) } => {
+            Found::Node {
+                ino,
+                parent: Some((dir, name)),
+            } => {
                 match &t.node(ino)?.body {
-                    Body::Dir(entries) if !entries.is_empty() => return Err(e(ErrorKind::DIRECTORY_NOT_EMPTY)),
+                    Body::Dir(entries) if !entries.is_empty() => {
+                        return Err(e(ErrorKind::DIRECTORY_NOT_EMPTY))
+                    }
                     Body::Dir(_) => {}
                     _ => return Err(e(ErrorKind::NOT_A_DIRECTORY)),
                 }
@@ -576,13 +636,21 @@ impl FsProvider for MemFs {
     fn rename(&self, from: FsPath<'_>, to: FsPath<'_>) -> Result<(), SpiError> {
         let mut t = self.lock();
         let (ino, from_dir, from_name) = match t.resolve(from, false)? {
-            Found::Node { ino, parent: Some((d, n)) } => (ino, d, n),
-            Found::Node { parent: None, .. } => return Err(SpiError::new(ErrorKind::PERMISSION_DENIED)),
+            Found::Node {
+                ino,
+                parent: Some((d, n)),
+            } => (ino, d, n),
+            Found::Node { parent: None, .. } => {
+                return Err(SpiError::new(ErrorKind::PERMISSION_DENIED))
+            }
             Found::Missing { .. } => return Err(e(ErrorKind::NOT_FOUND)),
         };
         let moving_dir = matches!(t.node(ino)?.body, Body::Dir(_));
         let (to_dir, to_name) = match t.resolve(to, false)? {
-            Found::Node { ino: target, parent: Some((d, n)) } => {
+            Found::Node {
+                ino: target,
+                parent: Some((d, n)),
+            } => {
                 if target == ino {
                     return Ok(());
                 }
@@ -597,7 +665,9 @@ impl FsProvider for MemFs {
                 }
                 (d, n)
             }
-            Found::Node { parent: None, .. } => return Err(SpiError::new(ErrorKind::PERMISSION_DENIED)),
+            Found::Node { parent: None, .. } => {
+                return Err(SpiError::new(ErrorKind::PERMISSION_DENIED))
+            }
             Found::Missing { parent, name } => (parent, name),
         };
         if moving_dir && t.contains(ino, to_dir) {
@@ -625,9 +695,13 @@ impl FsProvider for MemFs {
         let mut t = self.lock();
         match t.resolve(link, false)? {
             Found::Node { .. } => Err(e(ErrorKind::ALREADY_EXISTS)),
-            Found::Missing { parent, name } => {
-                t.add(parent, &name, Node::new(Body::Symlink(target.to_string()), 0o777)).map(|_| ())
-            }
+            Found::Missing { parent, name } => t
+                .add(
+                    parent,
+                    &name,
+                    Node::new(Body::Symlink(target.to_string()), 0o777),
+                )
+                .map(|_| ()),
         }
     }
 
@@ -642,7 +716,12 @@ impl FsProvider for MemFs {
         }
     }
 
-    fn set_times(&self, path: FsPath<'_>, accessed: Option<FileTime>, modified: Option<FileTime>) -> Result<(), SpiError> {
+    fn set_times(
+        &self,
+        path: FsPath<'_>,
+        accessed: Option<FileTime>,
+        modified: Option<FileTime>,
+    ) -> Result<(), SpiError> {
         let mut t = self.lock();
         match t.resolve(path, true)? {
             Found::Node { ino, .. } => {
@@ -678,16 +757,20 @@ impl FsProvider for MemFs {
             return Err(SpiError::invalid_input("real_path needs an absolute path"));
         }
         let t = self.lock();
-        resolve_path(path, follow_final, &mut |p| match t.resolve(FsPath::absolute(p), false) {
-            Ok(Found::Node { ino, .. }) => Ok(match &t.node(ino)?.body {
-                Body::Dir(_) => Lookup::Dir,
-                Body::File(_) => Lookup::NotDir,
-                Body::Symlink(target) => Lookup::Symlink(target.clone()),
-            }),
-            Ok(Found::Missing { .. }) => Ok(Lookup::Missing),
-            Err(err) if err.kind == ErrorKind::NOT_FOUND => Ok(Lookup::Missing),
-            Err(err) => Err(err),
-        })
+        resolve_path(
+            path,
+            follow_final,
+            &mut |p| match t.resolve(FsPath::absolute(p), false) {
+                Ok(Found::Node { ino, .. }) => Ok(match &t.node(ino)?.body {
+                    Body::Dir(_) => Lookup::Dir,
+                    Body::File(_) => Lookup::NotDir,
+                    Body::Symlink(target) => Lookup::Symlink(target.clone()),
+                }),
+                Ok(Found::Missing { .. }) => Ok(Lookup::Missing),
+                Err(err) if err.kind == ErrorKind::NOT_FOUND => Ok(Lookup::Missing),
+                Err(err) => Err(err),
+            },
+        )
     }
 
     fn current_dir(&self) -> Result<String, SpiError> {
