@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use luna::{Error, Function, LimitKind, Lua, LuaState, MetaMethod, Table, Thread, UserData, UserDataMethods};
+use luna::{
+    Error, Function, LimitKind, Lua, LuaState, MetaMethod, Table, Thread, UserData, UserDataMethods,
+};
 
 /// A Rust type scripts can use as an object.
 struct Counter {
@@ -20,7 +22,9 @@ impl UserData for Counter {
             Ok(c.count)
         });
         methods.add_method("get", |_, c, ()| Ok(c.count));
-        methods.add_meta_method(MetaMethod::ToString, |_, c, ()| Ok(format!("{}={}", c.name, c.count)));
+        methods.add_meta_method(MetaMethod::ToString, |_, c, ()| {
+            Ok(format!("{}={}", c.name, c.count))
+        });
     }
 }
 
@@ -71,7 +75,9 @@ fn main() -> luna::Result<()> {
     println!("squares: {values:?}");
 
     // Errors carry Lua's message and a traceback.
-    if let Err(Error::Runtime { message, traceback }) = lua.load("local t; t.x = 1").set_name("=oops").exec() {
+    if let Err(Error::Runtime { message, traceback }) =
+        lua.load("local t; t.x = 1").set_name("=oops").exec()
+    {
         println!("error: {message}");
         println!("{}", traceback.unwrap_or_default());
     }

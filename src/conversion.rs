@@ -770,8 +770,7 @@ macro_rules! tuple_conversions {
         impl<$($name: IntoLua,)* $last: IntoLuaMulti> IntoLuaMulti for ($($name,)* $last,) {
             fn into_lua_multi(self, lua: &mut LuaState) -> Result<MultiValue> {
                 let ($($name,)* $last,) = self;
-                let mut out = Vec::new();
-                $(out.push($name.into_lua(lua)?);)*
+                let mut out: Vec<LuaValue> = vec![$($name.into_lua(lua)?),*];
                 out.extend($last.into_lua_multi(lua)?.0);
                 Ok(MultiValue(out))
             }

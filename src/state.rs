@@ -469,7 +469,7 @@ impl LuaState {
     }
 
     /// Converts a rooted raw value (on the stack or in a handle) to a `LuaValue`.
-    pub(crate) fn to_lua_value(&mut self, v: Value) -> LuaValue {
+    pub(crate) fn lua_value_of(&mut self, v: Value) -> LuaValue {
         match v {
             Value::Nil => LuaValue::Nil,
             Value::Bool(b) => LuaValue::Boolean(b),
@@ -587,7 +587,7 @@ impl LuaState {
 
     pub(crate) fn stack_value(&mut self, idx: StackIndex) -> LuaValue {
         let v = self.raw_at(idx);
-        self.to_lua_value(v)
+        self.lua_value_of(v)
     }
 
     /// The slot of the stack top value.
