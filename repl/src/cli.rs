@@ -154,6 +154,10 @@ fn load_file(st: &mut State, path: Option<&str>) -> Result<Value, Vec<u8>> {
     let (bytes, name) = match path {
         Some(p) => match st.host_read_file(p.as_bytes()) {
             Ok(b) => (b, format!("@{}", p)),
+            // As C's stdio: a directory opens, and reading it fails.
+            Err(e) if e == "Is a directory" => {
+                return Err(format!("cannot read {}: {}", p, e).into_bytes())
+            }
             Err(e) => return Err(format!("cannot open {}: {}", p, e).into_bytes()),
         },
         None => {

@@ -228,6 +228,8 @@ pub fn run(st: &mut State, _progname: &str) {
     let print = st.get_global("print");
     st.push(print);
     let base = st.arg_count();
+    let editing = matches!(input, Input::Editor(_));
+    crate::signals::ignore_when_idle(editing);
     let mut repl = Repl { input };
     let mut st = st;
     loop {
@@ -259,6 +261,7 @@ pub fn run(st: &mut State, _progname: &str) {
         st.set_top(base);
     }
     st.set_top(base - 1);
+    crate::signals::ignore_when_idle(false);
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(b"\n");
     let _ = out.flush();

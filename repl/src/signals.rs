@@ -1,16 +1,20 @@
 //! Ctrl-C while Lua code runs, as `lua.c` handles it: while a chunk runs, SIGINT sets the
 //! state's interrupt flag (the VM checks it at calls and backward jumps) and puts back the
 //! default action, so a second Ctrl-C ends a process stuck where the flag is never checked
-//! (a long pattern match, a blocking read). Between chunks SIGINT has its default action.
+//! (a long pattern match, a blocking read). Between chunks SIGINT has its idle action: the
+//! default one, except in the terminal REPL, which ignores it (a Ctrl-C pressed just after
+//! Enter must not end the session; at the prompt the line editor reads Ctrl-C as a key).
 //!
 //! The handler only stores to an atomic and calls `sigaction`, both async-signal-safe. The
 //! flag it stores to is kept alive in `KEEP` for as long as the handler may use it.
 
-use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 static FLAG: AtomicPtr<AtomicBool> = AtomicPtr::new(std::ptr::null_mut());
 static KEEP: Mutex<Option<Arc<AtomicBool>>> = Mutex::new(None);
+/// The action between chunks (`SIG_DFL` or `SIG_IGN`).
+static IDLE: AtomicUsize = AtomicUsize::new(libc::SIG_DFL);
 
 extern "C" fn on_sigint(_sig: libc::c_int) {
     set_action(libc::SIG_DFL);
@@ -44,9 +48,18 @@ pub fn catch_interrupts(flag: Arc<AtomicBool>) {
     set_action(handler as libc::sighandler_t);
 }
 
-/// Restores SIGINT's default action.
+/// Whether SIGINT is ignored between chunks (see the module comment); applies at once.
+pub fn ignore_when_idle(ignore: bool) {
+    IDLE.store(
+        if ignore { libc::SIG_IGN } else { libc::SIG_DFL },
+        Ordering::SeqCst,
+    );
+    set_action(IDLE.load(Ordering::SeqCst));
+}
+
+/// Puts back SIGINT's action between chunks.
 pub fn default_interrupts() {
-    set_action(libc::SIG_DFL);
+    set_action(IDLE.load(Ordering::SeqCst));
     FLAG.store(std::ptr::null_mut(), Ordering::SeqCst);
     if let Ok(mut k) = KEEP.lock() {
         *k = None;
