@@ -138,6 +138,10 @@ impl SandboxFlags {
     /// permissions' paths are resolved with it), then the permissions and the limits.
     /// The error is a message for the user.
     pub fn apply(&self, st: &mut State, script: Option<&str>) -> Result<(), String> {
+        if let Some(s) = script.filter(|s| *s != "-") {
+            // The script comes from the real disk whatever provider serves the script.
+            st.add_host_file(s.as_bytes());
+        }
         let dirs = luna_interp::host::loader::native_module_dirs();
         st.set_provider_dirs(Some(dirs.clone()));
         if let Some(name) = self.fs.as_deref() {

@@ -2,12 +2,14 @@
 
 pub mod base;
 pub mod coroutine;
+pub mod crypto;
 pub mod debug;
 pub mod format;
 pub mod fs;
 pub mod io;
 pub mod lfs;
 pub mod math;
+pub mod net;
 pub mod os;
 pub mod package;
 pub mod ostime;
@@ -78,6 +80,8 @@ pub fn open_libs_with(st: &mut State, ignore_env: bool) -> LuaResult<()> {
     // luna's resource libraries: `require "fs"` etc. (not globals, so `_G` stays Lua's).
     preload(st, "fs", fs::open);
     preload(st, "lfs", lfs::open);
+    preload(st, "net", net::open);
+    preload(st, "crypto", crypto::open);
     Ok(())
 }
 

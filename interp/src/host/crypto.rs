@@ -25,3 +25,19 @@ pub trait CryptoBackend: Send {
     /// `n` bytes from the operating system's random source.
     fn random(&mut self, n: usize) -> HostResult<Vec<u8>>;
 }
+
+use super::services::ProviderKind;
+use crate::state::State;
+
+impl State {
+    /// Runs `f` with the crypto provider (loaded on demand when the host allows it).
+    pub fn host_crypto<R>(
+        &mut self,
+        f: impl FnOnce(&mut dyn CryptoBackend) -> HostResult<R>,
+    ) -> HostResult<R> {
+        self.with_host(|h| {
+            h.need(ProviderKind::Crypto)?;
+            f(h.crypto.as_deref_mut().expect("provider present"))
+        })
+    }
+}

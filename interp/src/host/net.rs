@@ -66,3 +66,114 @@ pub trait UdpSocket: Send {
     fn local_addr(&mut self) -> HostResult<SocketAddress>;
     fn peer_addr(&mut self) -> HostResult<SocketAddress>;
 }
+
+use super::permissions::Permissions;
+use super::services::ProviderKind;
+use super::HostError;
+use crate::state::State;
+
+/// A UDP socket whose destinations are checked against the permissions it was made under.
+struct CheckedUdp {
+    inner: Box<dyn UdpSocket>,
+    permissions: Permissions,
+}
+
+impl CheckedUdp {
+    fn check(&self, host: &str, port: u16) -> HostResult<()> {
+        self.permissions
+            .check_net(host, Some(port))
+            .map_err(|d| HostError::denied(&d))
+    }
+}
+
+impl UdpSocket for CheckedUdp {
+    fn send_to(&mut self, data: &[u8], host: &str, port: u16) -> HostResult<usize> {
+        self.check(host, port)?;
+        self.inner.send_to(data, host, port)
+    }
+    fn recv_from(
+        &mut self,
+        max: usize,
+        timeout: Option<Duration>,
+    ) -> HostResult<(Vec<u8>, SocketAddress)> {
+        self.inner.recv_from(max, timeout)
+    }
+    fn connect(&mut self, host: &str, port: u16) -> HostResult<()> {
+        self.check(host, port)?;
+        self.inner.connect(host, port)
+    }
+    fn send(&mut self, data: &[u8]) -> HostResult<usize> {
+        self.inner.send(data)
+    }
+    fn recv(&mut self, max: usize, timeout: Option<Duration>) -> HostResult<Vec<u8>> {
+        self.inner.recv(max, timeout)
+    }
+    fn local_addr(&mut self) -> HostResult<SocketAddress> {
+        self.inner.local_addr()
+    }
+    fn peer_addr(&mut self) -> HostResult<SocketAddress> {
+        self.inner.peer_addr()
+    }
+}
+
+impl State {
+    /// The addresses `name` resolves to (needs `net` access to `name`).
+    pub fn host_resolve(&mut self, name: &str) -> HostResult<Vec<String>> {
+        self.with_host(|h| {
+            h.check_net(name, None)?;
+            h.need(ProviderKind::Network)?;
+            h.net.as_mut().expect("provider present").resolve(name)
+        })
+    }
+
+    /// Connects to `host:port` (needs `net` access to it).
+    pub fn host_tcp_connect(
+        &mut self,
+        host: &str,
+        port: u16,
+        timeout: Option<Duration>,
+    ) -> HostResult<Box<dyn TcpStream>> {
+        self.with_host(|h| {
+            h.check_net(host, Some(port))?;
+            h.need(ProviderKind::Network)?;
+            h.net
+                .as_mut()
+                .expect("provider present")
+                .tcp_connect(host, port, timeout)
+        })
+    }
+
+    /// Listens on `host:port` (needs `net` access to it).
+    pub fn host_tcp_bind(&mut self, host: &str, port: u16) -> HostResult<Box<dyn TcpListener>> {
+        self.with_host(|h| {
+            h.check_net(host, Some(port))?;
+            h.need(ProviderKind::Network)?;
+            h.net
+                .as_mut()
+                .expect("provider present")
+                .tcp_bind(host, port)
+        })
+    }
+
+    /// A UDP socket bound to `host:port` (needs `net` access to it), or to an ephemeral
+    /// port of every interface when `at` is `None` (no access needed: only destinations
+    /// are checked, at each `send_to` and `connect`).
+    pub fn host_udp(&mut self, at: Option<(&str, u16)>) -> HostResult<Box<dyn UdpSocket>> {
+        self.with_host(|h| {
+            if let Some((host, port)) = at {
+                h.check_net(host, Some(port))?;
+            }
+            h.need(ProviderKind::Network)?;
+            let (host, port) = at.unwrap_or(("0.0.0.0", 0));
+            let inner = h
+                .net
+                .as_mut()
+                .expect("provider present")
+                .udp_bind(host, port)?;
+            Ok(Box::new(CheckedUdp {
+                inner,
+                permissions: h.permissions.clone(),
+            }) as Box<dyn UdpSocket>)
+        })
+    }
+}

@@ -66,6 +66,9 @@ pub struct HostServices {
     pub(crate) provider_dirs: Option<Vec<PathBuf>>,
     /// Why loading a provider on demand failed (reported again, not retried).
     pub(crate) provider_failures: Vec<(ProviderKind, String)>,
+    /// Files the host itself named (the command line's script): chunks read from them come
+    /// from the real disk, unchecked, whatever the provider and the permissions.
+    pub(crate) host_files: Vec<Vec<u8>>,
 }
 
 /// A path ready for a backend: plain, or resolved and checked.
@@ -97,6 +100,7 @@ impl HostServices {
             crypto: None,
             provider_dirs: None,
             provider_failures: Vec::new(),
+            host_files: Vec::new(),
         };
         h.set_permissions(permissions);
         h
@@ -279,6 +283,14 @@ impl State {
     pub fn set_crypto_backend(&mut self, crypto: Box<dyn CryptoBackend>) {
         self.ensure_host(Permissions::none());
         self.with_host(|h| h.crypto = Some(crypto));
+    }
+
+    /// Declares a file the host itself loads as a chunk (the command line's script): reading
+    /// it with `host_read_file` bypasses the provider and the permissions.
+    pub fn add_host_file(&mut self, path: &[u8]) {
+        self.ensure_host(Permissions::none());
+        let p = path.to_vec();
+        self.with_host(|h| h.host_files.push(p));
     }
 
     /// Lets libraries load missing providers from `dirs` on first use (the command line
