@@ -159,6 +159,18 @@ pub fn search_path(
     sep: &[u8],
     dirsep: &[u8],
 ) -> Result<Vec<u8>, Vec<u8>> {
+    search_path_with(st, name, path, sep, dirsep, readable)
+}
+
+/// [`search_path`] with another test of whether a candidate file is there.
+fn search_path_with(
+    st: &mut State,
+    name: &[u8],
+    path: &[u8],
+    sep: &[u8],
+    dirsep: &[u8],
+    found: fn(&mut State, &[u8]) -> bool,
+) -> Result<Vec<u8>, Vec<u8>> {
     let name = if !sep.is_empty() && name.windows(sep.len()).any(|w| w == sep) {
         replace_all(name, sep, dirsep)
     } else {
@@ -178,7 +190,7 @@ pub fn search_path(
             .map(|p| start + p)
             .unwrap_or(filled.len());
         let file = &filled[start..end];
-        if readable(st, file) {
+        if found(st, file) {
             return Ok(file.to_vec());
         }
         start = end + 1;
@@ -259,6 +271,12 @@ fn find_file(st: &mut State, name: &[u8], field: &str) -> LuaResult<Result<Vec<u
             .unwrap_or_default(),
         _ => return Err(st.error(&format!("'package.{}' must be a string", field))),
     };
+    if field == "cpath" {
+        // Module files are governed by the `native` permission, not `read`.
+        return Ok(search_path_with(st, name, &path, b".", b"/", |st, f| {
+            st.host_native_candidate(f)
+        }));
+    }
     Ok(search_path(st, name, &path, b".", b"/"))
 }
 

@@ -176,6 +176,34 @@ pub fn find_provider_file(name: &str, dirs: &[PathBuf]) -> Option<PathBuf> {
 }
 
 impl State {
+    /// Whether `file` is a module file the searchers should offer to the loader: it exists
+    /// on the real disk (modules are never served by a file-system provider) and either the
+    /// script may load or read it, or it is a shared library (then the loader refuses it
+    /// with a message naming the permission). Other files the script may not read are
+    /// reported as absent, so `package.cpath` cannot probe the disk.
+    pub fn host_native_candidate(&mut self, file: &[u8]) -> bool {
+        let path = super::path_of(file);
+        let real = match std::fs::canonicalize(path) {
+            Ok(r) => r,
+            Err(_) => return false,
+        };
+        if !real.is_file() {
+            return false;
+        }
+        let is_library = real
+            .to_str()
+            .is_some_and(|s| s.ends_with(std::env::consts::DLL_SUFFIX));
+        is_library
+            || self.with_host(|h| {
+                h.permissions
+                    .check_path(PermissionKind::Native, file, &real)
+                    .is_ok()
+                    || h.permissions
+                        .check_path(PermissionKind::Read, file, &real)
+                        .is_ok()
+            })
+    }
+
     /// Loads the native module in `file` for a script's `require`: checks the `native`
     /// permission and the manifest's needs, then loads it. The error is the reason, for
     /// `require`'s "error loading module" message; a refused permission is a denied
