@@ -43,7 +43,8 @@ pub use error::{ErrorKind, SpiError, SpiResult};
 pub use guard::Poison;
 pub use manifest::{Manifest, Permissions, Provides};
 pub use module::{
-    check_spi_version, LunaModule, LunaModuleRef, ModuleInfo, MIN_SPI_VERSION, SPI_VERSION,
+    check_spi_version, legacy, LunaModule, LunaModuleRef, ModuleInfo, RootLayout, MIN_SPI_VERSION,
+    SPI_VERSION,
 };
 pub use native::{call_native, Args};
 pub use value::{CallContext, CallContext_TO, Ctx, Entry, Handle, NativeFn, NativeFunction, Value};
@@ -71,6 +72,12 @@ pub use value::{CallContext, CallContext_TO, Ctx, Entry, Handle, NativeFn, Nativ
 ///
 /// It also defines `pub fn luna_module_root() -> LunaModuleRef`, so an embedder that links
 /// the crate as an `rlib` gets the same root without dynamic loading.
+///
+/// The exported symbol has one fixed name in every module, so two modules linked into the
+/// same program clash at link time. A module crate therefore declares a feature
+/// `static-link = []`; with it on, the macro leaves the export out (the `cdylib` is then not
+/// loadable, the `rlib` links with others). Turn it on only in builds that link modules
+/// statically, never in the build that produces the `cdylib`s.
 #[macro_export]
 macro_rules! export_module {
     (
@@ -111,8 +118,17 @@ macro_rules! export_module {
             )*)?
         ];
 
-        /// The module's root, as the loader sees it.
+        /// The module's root as a dynamic library exports it: the symbol abi_stable's
+        /// loader looks for. Left out with the crate's `static-link` feature, so that several
+        /// modules can be linked into one program (the symbol's name is fixed).
+        #[cfg(not(feature = "static-link"))]
         #[$crate::abi_stable::export_root_module]
+        fn __luna_exported_root() -> $crate::LunaModuleRef {
+            luna_module_root()
+        }
+
+        /// The module's root, as the loader sees it (for static linking: wrap it with
+        /// `ModuleInfo::new`).
         pub fn luna_module_root() -> $crate::LunaModuleRef {
             #[allow(unused_mut)]
             let mut provides = $crate::Provides::NONE;

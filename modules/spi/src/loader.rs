@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use abi_stable::library::{lib_header_from_path, LibraryError};
 
-use crate::module::{check_spi_version, LunaModuleRef, ModuleInfo};
+use crate::module::{check_spi_version, legacy, LunaModuleRef, ModuleInfo};
 
 /// Why a module file could not be loaded.
 #[derive(Debug)]
@@ -62,21 +62,25 @@ pub fn load_module(path: &Path) -> Result<ModuleInfo, LoadError> {
         path: path.to_path_buf(),
         message: describe(&e),
     })?;
-    let root = header
-        .init_root_module::<LunaModuleRef>()
-        .map_err(|e| match e {
-            LibraryError::OpenError { .. } | LibraryError::GetSymbolError { .. } => {
-                LoadError::Open {
-                    path: path.to_path_buf(),
-                    message: describe(&e),
-                }
-            }
-            _ => LoadError::Incompatible {
+    let info = match header.init_root_module::<LunaModuleRef>() {
+        Ok(root) => ModuleInfo::new(root),
+        Err(e @ (LibraryError::OpenError { .. } | LibraryError::GetSymbolError { .. })) => {
+            return Err(LoadError::Open {
                 path: path.to_path_buf(),
                 message: describe(&e),
-            },
-        })?;
-    let info = ModuleInfo::new(root);
+            })
+        }
+        // Built against an older luna-spi? Try the older root layouts, newest first.
+        Err(e) => match header.init_root_module::<legacy::minimal::LunaModuleRef>() {
+            Ok(root) => ModuleInfo::from_minimal(root),
+            Err(_) => {
+                return Err(LoadError::Incompatible {
+                    path: path.to_path_buf(),
+                    message: describe(&e),
+                })
+            }
+        },
+    };
     check_spi_version(info.spi_version).map_err(|message| LoadError::SpiVersion {
         path: path.to_path_buf(),
         found: info.spi_version,
@@ -89,7 +93,7 @@ pub fn load_module(path: &Path) -> Result<ModuleInfo, LoadError> {
 fn describe(e: &LibraryError) -> String {
     let text = e.to_string();
     let mut lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    if lines.len() > 12 {
+    if lines.len() > 12 && std::env::var_os("LUNA_FULL_ABI_ERRORS").is_none() {
         lines.truncate(12);
         lines.push("...");
     }

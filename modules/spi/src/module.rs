@@ -4,11 +4,13 @@
 //! Invariants:
 //! - The root is an abi_stable prefix type. Fields up to and including the one marked
 //!   `#[sabi(last_prefix_field)]` (`spi_version`, `manifest`) are present in every module
-//!   ever built; every later field may be missing in a module built against an older
-//!   `luna-spi`, so its accessor returns `Option` and the kernel treats a missing field as
-//!   "not provided". New fields are only ever appended at the end.
-//! - abi_stable checks at load time that the module's root layout is a compatible prefix of
-//!   the kernel's; a changed field type, a reordered field or a removed field is refused.
+//!   ever built; later fields are only ever appended at the end.
+//! - abi_stable checks at load time that the module's root layout matches: a changed field
+//!   type, a reordered or removed field is refused. A module built against a NEWER luna-spi
+//!   (more fields) loads as is: the kernel ignores the fields it does not know. abi_stable
+//!   refuses a root with FEWER fields than the loader's type, so a module built against an
+//!   OLDER luna-spi is loaded through the older layouts kept in [`legacy`] (the loader tries
+//!   them in turn); [`ModuleInfo`] reports a field that layout lacks as "not provided".
 //! - [`SPI_VERSION`] numbers the semantics of the interfaces. The kernel accepts modules with
 //!   `MIN_SPI_VERSION <= spi_version <= SPI_VERSION` (see [`check_spi_version`]).
 //! - The crate version of `luna-spi` is the ABI epoch: abi_stable refuses types from a
@@ -85,50 +87,128 @@ pub fn check_spi_version(found: u32) -> Result<(), String> {
     }
 }
 
-/// The parts of a root the kernel uses, read with the missing-field rules applied.
+/// Which root layout a module was built with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RootLayout {
+    /// The layout of this luna-spi ([`LunaModule`]) or a newer one (more fields at the end).
+    Current,
+    /// [`legacy::minimal`]: only `spi_version` and `manifest`.
+    Minimal,
+}
+
+/// What the kernel reads from a module's root, with the missing-field rules applied: a
+/// field the module's layout does not have reads as "not provided".
 #[derive(Clone, Copy, Debug)]
 pub struct ModuleInfo {
-    /// The root itself.
-    pub root: LunaModuleRef,
     /// Its manifest.
     pub manifest: Manifest,
     /// Its SPI version.
     pub spi_version: u32,
+    /// The root layout it was built with.
+    pub layout: RootLayout,
+    is_poisoned: Option<extern "C" fn() -> bool>,
+    filesystem: Option<extern "C" fn() -> SpiResult<FileSystemBox>>,
+    network: Option<extern "C" fn() -> SpiResult<NetworkBox>>,
+    crypto: Option<extern "C" fn() -> SpiResult<CryptoBox>>,
+    functions: &'static [NativeFunction],
 }
 
 impl ModuleInfo {
-    /// Reads a root (no checks beyond what abi_stable did).
+    /// Reads a root in the current layout (no checks beyond what abi_stable did).
     pub fn new(root: LunaModuleRef) -> ModuleInfo {
         ModuleInfo {
-            root,
             manifest: root.manifest(),
             spi_version: root.spi_version(),
+            layout: RootLayout::Current,
+            is_poisoned: root.is_poisoned(),
+            filesystem: root.filesystem().and_then(|o| o.into_option()),
+            network: root.network().and_then(|o| o.into_option()),
+            crypto: root.crypto().and_then(|o| o.into_option()),
+            functions: root.functions().map(|s| s.as_slice()).unwrap_or(&[]),
+        }
+    }
+
+    /// Reads a root in the minimal layout.
+    pub fn from_minimal(root: legacy::minimal::LunaModuleRef) -> ModuleInfo {
+        ModuleInfo {
+            manifest: root.manifest(),
+            spi_version: root.spi_version(),
+            layout: RootLayout::Minimal,
+            is_poisoned: None,
+            filesystem: None,
+            network: None,
+            crypto: None,
+            functions: &[],
         }
     }
 
     /// True if the module has panicked (a module without the flag never reports it).
     pub fn is_poisoned(&self) -> bool {
-        self.root.is_poisoned().map(|f| f()).unwrap_or(false)
+        self.is_poisoned.map(|f| f()).unwrap_or(false)
+    }
+
+    /// True if the module's root has the poisoned flag at all.
+    pub fn has_poison_flag(&self) -> bool {
+        self.is_poisoned.is_some()
     }
 
     /// The file system constructor, if the module has one.
     pub fn filesystem(&self) -> Option<extern "C" fn() -> SpiResult<FileSystemBox>> {
-        self.root.filesystem().and_then(|o| o.into_option())
+        self.filesystem
     }
 
     /// The network constructor, if the module has one.
     pub fn network(&self) -> Option<extern "C" fn() -> SpiResult<NetworkBox>> {
-        self.root.network().and_then(|o| o.into_option())
+        self.network
     }
 
     /// The crypto constructor, if the module has one.
     pub fn crypto(&self) -> Option<extern "C" fn() -> SpiResult<CryptoBox>> {
-        self.root.crypto().and_then(|o| o.into_option())
+        self.crypto
     }
 
     /// The native functions (empty for a module without the field).
     pub fn functions(&self) -> &'static [NativeFunction] {
-        self.root.functions().map(|s| s.as_slice()).unwrap_or(&[])
+        self.functions
+    }
+}
+
+/// Earlier root layouts the loader still accepts. abi_stable refuses a root with fewer
+/// fields than the loader's type, so an older module is loaded by trying the current
+/// layout first and then each layout here, newest first. When a field is appended to
+/// [`LunaModule`], the layout it replaces is copied here (same type name, declared in this
+/// package, as abi_stable identifies types by name and package) and the loader learns it.
+pub mod legacy {
+    /// The minimal root: `spi_version` and `manifest` only, the prefix every module ever
+    /// built has. A module with this layout provides nothing callable; it stands for the
+    /// oldest root the loader accepts (and is what the `older-root` test fixture exports).
+    pub mod minimal {
+        use abi_stable::library::RootModule;
+        use abi_stable::sabi_types::VersionStrings;
+        use abi_stable::StableAbi;
+
+        use crate::manifest::Manifest;
+
+        /// The minimal root.
+        #[repr(C)]
+        #[derive(StableAbi)]
+        #[sabi(kind(Prefix(prefix_ref = LunaModuleRef)))]
+        #[sabi(missing_field(option))]
+        pub struct LunaModule {
+            /// As in the current root.
+            pub spi_version: u32,
+            /// As in the current root.
+            #[sabi(last_prefix_field)]
+            pub manifest: Manifest,
+        }
+
+        impl RootModule for LunaModuleRef {
+            abi_stable::declare_root_module_statics! {LunaModuleRef}
+            const BASE_NAME: &'static str = "luna_module";
+            const NAME: &'static str = "luna native module";
+            const VERSION_STRINGS: VersionStrings =
+                VersionStrings::new(crate::module::ROOT_VERSION);
+        }
     }
 }
 
