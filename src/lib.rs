@@ -103,6 +103,26 @@
 //! # Ok::<(), luna::Error>(())
 //! ```
 //!
+//! # Permissions
+//!
+//! [`Lua::new`] opens every standard library but grants no permission: scripts compute,
+//! print and use strings, tables and coroutines, while `io.open`, `os.getenv`, `require`
+//! of files and the like fail until the host grants access with
+//! [`LuaState::set_permissions`] (or creates the state with [`Lua::with_permissions`]).
+//! The `debug` library, as in PUC-Lua, can break assumptions other code makes (it reaches
+//! the registry and any function's upvalues); remove it for untrusted scripts
+//! (`lua.set_global("debug", None::<bool>)`).
+//!
+//! ```
+//! use luna::{Lua, Permissions};
+//!
+//! let mut lua = Lua::new();
+//! assert!(lua.load("io.open('/etc/hostname')").exec().is_err());
+//! lua.set_permissions(Permissions::none().allow_read("/etc"));
+//! lua.load("local f = io.open('/etc/hostname')").exec()?;
+//! # Ok::<(), luna::Error>(())
+//! ```
+//!
 //! See [`UserData`] for Rust types with methods, and [`Thread`] for coroutines.
 
 mod chunk;

@@ -303,11 +303,16 @@ pub(crate) fn callback_trampoline(st: &mut State) -> LuaResult<usize> {
         return Err(st.error("Rust callback is missing (its upvalue was replaced)"));
     };
     let lua = LuaState::from_raw_mut(st);
-    if let Some(kind) = lua.pending_stop() {
+    let (extra, _) = lua.ctx();
+    let (stop, memory_limit) = LuaState::entry_state(&extra);
+    drop(extra);
+    if let Some(kind) = stop {
         return Err(LuaError::Limit(kind));
     }
-    if let Err(e) = lua.check_memory(false) {
-        return Err(lua.raise(e));
+    if memory_limit.is_some_and(|limit| lua.0.memory_used() > limit) {
+        if let Err(e) = lua.check_memory(false) {
+            return Err(lua.raise(e));
+        }
     }
     let nargs = lua.0.arg_count();
     let r = std::panic::catch_unwind(AssertUnwindSafe(move || {
@@ -647,25 +652,49 @@ impl LuaState {
     /// Prepares a call into Lua; returns whether it is the host's outermost one.
     pub(crate) fn enter(&mut self) -> Result<bool> {
         let outer = self.at_top_level();
-        if outer {
-            self.drain_unrefs();
-            let (extra, _) = self.ctx();
-            let limit = {
+        let (extra, handles) = self.ctx();
+        let memory_limit = if outer {
+            let (freed, instruction_limit, memory_limit) = {
                 let mut e = extra.borrow_mut();
                 e.tripped = None;
                 e.last_traceback = None;
                 e.reraise_traceback = None;
                 e.callback_errors.clear();
-                e.instruction_limit
+                (e.queue.take(), e.instruction_limit, e.memory_limit)
             };
-            if limit.is_some() {
-                self.0.set_instruction_limit(limit);
+            for &slot in &freed {
+                self.0.raw_set_int(handles, slot, Value::Nil);
             }
-        } else if let Some(kind) = self.pending_stop() {
-            return Err(self.stop_error(kind));
+            extra.borrow_mut().free.extend(freed);
+            if instruction_limit.is_some() {
+                self.0.set_instruction_limit(instruction_limit);
+            }
+            memory_limit
+        } else {
+            let (stop, memory_limit) = Self::entry_state(&extra);
+            if let Some(kind) = stop {
+                return Err(self.stop_error(kind));
+            }
+            memory_limit
+        };
+        if let Some(limit) = memory_limit {
+            if self.0.memory_used() > limit {
+                self.check_memory(outer)?;
+            }
         }
-        self.check_memory(outer)?;
         Ok(outer)
+    }
+
+    /// What stops code inside a callback (a pending panic or a tripped limit), and the
+    /// memory limit.
+    fn entry_state(extra: &RefCell<Extra>) -> (Option<LimitKind>, Option<usize>) {
+        let e = extra.borrow();
+        let stop = if e.panic.borrow().is_some() {
+            Some(LimitKind::Interrupted)
+        } else {
+            e.tripped
+        };
+        (stop, e.memory_limit)
     }
 
     /// After a call into Lua: at the host's top level, resumes a panic caught meanwhile.
