@@ -97,7 +97,7 @@ impl<'a> LineEditor<'a> {
             .ok()?
             .history_ignore_dups(true)
             .ok()?
-            .history_ignore_space(true)
+            .history_ignore_space(false)
             .completion_type(CompletionType::List)
             .auto_add_history(false)
             .build();

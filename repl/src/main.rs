@@ -18,6 +18,7 @@ mod repl;
 mod signals;
 
 fn main() {
+    signals::default_sigpipe();
     let code = cli::main();
     std::process::exit(code);
 }

@@ -203,28 +203,27 @@ fn is_identifier(s: &str) -> bool {
         && !crate::highlight::KEYWORDS.contains(&s)
 }
 
-/// A string as a Lua literal in double quotes.
+/// A string as a Lua literal in double quotes; control characters and bytes that are not
+/// UTF-8 are written as three-digit decimal escapes.
 fn quote(b: &[u8]) -> String {
-    let text = String::from_utf8_lossy(b);
     let mut out = String::with_capacity(b.len() + 2);
     out.push('"');
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\x7f' => {
-                // As %q: a decimal escape, padded when a digit follows.
-                if chars.peek().is_some_and(|d| d.is_ascii_digit()) {
-                    out.push_str(&format!("\\{:03}", c as u32));
-                } else {
-                    out.push_str(&format!("\\{}", c as u32));
+    for chunk in b.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 || c == '\x7f' => {
+                    out.push_str(&format!("\\{:03}", c as u32))
                 }
+                c => out.push(c),
             }
-            c => out.push(c),
+        }
+        for &byte in chunk.invalid() {
+            out.push_str(&format!("\\{:03}", byte));
         }
     }
     out.push('"');
@@ -425,6 +424,10 @@ mod tests {
         );
         assert_eq!(show("return 1, 'two', {3}", 80), "1\ttwo\t{ 3 }");
         assert_eq!(show("return nil", 80), "nil");
+        assert_eq!(
+            show("return {'\\0\\1a\\200é'}", 80),
+            "{ \"\\000\\001a\\200é\" }"
+        );
     }
 
     #[test]

@@ -65,3 +65,12 @@ pub fn default_interrupts() {
         *k = None;
     }
 }
+
+/// Gives SIGPIPE its default action back (Rust's runtime ignores it): as under `lua`, a
+/// script writing to a closed pipe (`luna script | head -1`) ends instead of running on.
+pub fn default_sigpipe() {
+    // SAFETY: setting the default action of a signal.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}

@@ -515,3 +515,19 @@ fn sigint_interrupts_a_script() {
         err
     );
 }
+
+#[test]
+fn a_closed_pipe_ends_the_script() {
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = luna()
+        .args(["-e", "for i = 1, 1e12 do print(i) end"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    wait_for_line(&mut out, "1");
+    drop(out);
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(libc::SIGPIPE), "{:?}", status);
+}
