@@ -101,7 +101,7 @@ fn open_sealed(st: &mut State) -> LuaResult<usize> {
             st.push_str(b);
             Ok(1)
         }
-        Err(e) if e.message.contains("not loaded") => Err(st.error(&e.message)),
+        Err(e) if e.denied => Err(st.error(&e.message)),
         Err(_) => {
             st.push_nil();
             st.push_str("authentication failed");

@@ -44,8 +44,9 @@ use crate::state::State;
 pub struct HostError {
     pub message: String,
     pub errno: i32,
-    /// A permission was refused (the message names it and the flag that grants it): the
-    /// libraries raise this as a Lua error instead of returning `nil, message`.
+    /// The host refused the operation: a permission (the message names it and the flag that
+    /// grants it) or a missing provider. The libraries raise this as a Lua error instead of
+    /// returning `nil, message`.
     pub denied: bool,
 }
 

@@ -196,7 +196,9 @@ impl HostServices {
                 kind.default_module()
             ),
         };
-        HostError::new(format!("{} provider not loaded ({})", kind.describe(), why))
+        let mut e = HostError::new(format!("{} provider not loaded ({})", kind.describe(), why));
+        e.denied = true;
+        e
     }
 }
 
