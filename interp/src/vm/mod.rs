@@ -17,7 +17,7 @@
 use crate::error::{LuaError, LuaResult};
 use crate::function::{LuaClosure, UpVal};
 use crate::gc::Gc;
-use crate::meta::{arith_numbers, ArithOp, Origin};
+use crate::meta::{ArithOp, Origin};
 use crate::number;
 use crate::opcodes::{Instr, OpCode, TagMethod, MAX_C};
 use crate::state::State;
@@ -87,30 +87,53 @@ unsafe fn stack_base(th: &mut Thread, frame_base: usize) -> *mut Value {
 unsafe fn run(st: &mut State) -> LuaResult<()> {
     // SAFETY: the whole function follows the module comment's discipline.
     unsafe {
-        'frame: loop {
-            let th: &mut Thread = st.thread();
-            let fi = th.frames.len() - 1;
-            let frame = *th.frames.get_unchecked(fi);
-            debug_assert!(frame.is_lua());
-            let cl: Gc<LuaClosure> = match *th.stack.get_unchecked(frame.func) {
-                Value::LuaFn(c) => c,
-                _ => return Err(st.runtime_error("internal error: frame without a Lua function")),
-            };
-            let proto = cl.proto;
-            let code: *const Instr = proto.code;
-            #[cfg(debug_assertions)]
-            let code_len = proto.plain.code.len();
-            let k: *const Value = proto.constants.as_ptr();
-            let upvals: *const Gc<UpVal> = cl.upvals.as_ptr();
-            let mut pc = frame.pc;
-            let frame_base = frame.base;
-            let frame_top = frame.top;
-            let mut base = stack_base(th, frame_base);
-            // Hooks and budgets; can only change through calls, so it is refreshed after them.
-            let mut trap = st.trap;
-
-            // The frame's saved pc, re-derived whenever the frame list may have moved.
-            let mut pc_slot: *mut usize = &mut th.frames.get_unchecked_mut(fi).pc;
+        // The running thread does not change during a `run` (a resume inside a call restores
+        // it before returning).
+        let th: &mut Thread = st.thread();
+        // The state of the frame being run, loaded by `enter_frame!`.
+        let mut fi: usize;
+        let mut cl: Gc<LuaClosure>;
+        let mut proto: Gc<crate::function::Proto>;
+        let mut code: *const Instr;
+        #[cfg(debug_assertions)]
+        let mut code_len: usize;
+        let mut k: *const Value;
+        let mut upvals: *const Gc<UpVal>;
+        let mut pc: usize;
+        let mut frame_base: usize;
+        let mut frame_top: usize;
+        let mut base: *mut Value;
+        // Hooks and budgets; can only change through calls, so it is refreshed after them.
+        let mut trap: bool;
+        // The frame's saved pc, re-derived whenever the frame list may have moved.
+        let mut pc_slot: *mut usize;
+        // Loads the state of the innermost frame (a Lua frame).
+        macro_rules! enter_frame {
+            () => {{
+                fi = th.frames.len() - 1;
+                let frame = *th.frames.get_unchecked(fi);
+                debug_assert!(frame.is_lua());
+                cl = match *th.stack.get_unchecked(frame.func) {
+                    Value::LuaFn(c) => c,
+                    _ => return Err(st.runtime_error("internal error: frame without a Lua function")),
+                };
+                proto = cl.proto;
+                code = proto.code;
+                #[cfg(debug_assertions)]
+                {
+                    code_len = proto.plain.code.len();
+                }
+                k = proto.constants.as_ptr();
+                upvals = cl.upvals.as_ptr();
+                pc = frame.pc;
+                frame_base = frame.base;
+                frame_top = frame.top;
+                base = stack_base(th, frame_base);
+                trap = st.trap;
+                pc_slot = &mut th.frames.get_unchecked_mut(fi).pc;
+            }};
+        }
+        enter_frame!();
             macro_rules! savepc {
                 () => {
                     *pc_slot = pc;
@@ -128,15 +151,6 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                 ($e:expr) => {{
                     savepc!();
                     th.top = frame_top;
-                    let r = $e;
-                    reload!();
-                    r?
-                }};
-            }
-            // Like protect, for operations that rely on the current top.
-            macro_rules! protect_nt {
-                ($e:expr) => {{
-                    savepc!();
                     let r = $e;
                     reload!();
                     r?
@@ -672,10 +686,29 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                                         nextra: 0,
                                         flags: crate::thread::flags::LUA,
                                     });
-                                    continue 'frame;
+                                    // Enter the callee without reloading from memory.
+                                    fi += 1;
+                                    cl = c;
+                                    proto = c.proto;
+                                    code = proto.code;
+                                    #[cfg(debug_assertions)]
+                                    {
+                                        code_len = proto.plain.code.len();
+                                    }
+                                    k = proto.constants.as_ptr();
+                                    upvals = c.upvals.as_ptr();
+                                    pc = 0;
+                                    frame_base = func + 1;
+                                    frame_top = ftop;
+                                    base = stack_base(th, frame_base);
+                                    pc_slot = &mut th.frames.get_unchecked_mut(fi).pc;
+                                    continue;
                                 }
                                 st.push_lua_frame(func, c, nresults)?;
-                                continue 'frame;
+                                {
+                                enter_frame!();
+                                continue;
+                            }
                             }
                             Value::Native(f) => {
                                 let r = st.call_native(func, f, nresults);
@@ -689,7 +722,10 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                                 let r = st.precall(func, nresults);
                                 reload!();
                                 if r? {
-                                    continue 'frame;
+                                    {
+                                enter_frame!();
+                                continue;
+                            }
                                 }
                                 if nresults >= 0 {
                                     th.top = frame_top;
@@ -708,9 +744,12 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         if i.k() {
                             st.close_upvals(frame_base);
                         }
-                        let delta = if i.c() != 0 { frame.nextra as usize + i.c() as usize } else { 0 };
+                        let delta = if i.c() != 0 { th.frames.get_unchecked(fi).nextra as usize + i.c() as usize } else { 0 };
                         if st.tail_call(func, delta)? {
-                            continue 'frame;
+                            {
+                                enter_frame!();
+                                continue;
+                            }
                         }
                         // A native function ran; its results are above the callee slot.
                         let nres = th.top - func;
@@ -719,7 +758,10 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         if ret {
                             return Ok(());
                         }
-                        continue 'frame;
+                        {
+                                enter_frame!();
+                                continue;
+                            }
                     }
                     OpCode::Return => {
                         let a = i.a() as usize;
@@ -744,7 +786,10 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         if st.finish_return(fi, ra, n)? {
                             return Ok(());
                         }
-                        continue 'frame;
+                        {
+                                enter_frame!();
+                                continue;
+                            }
                     }
                     OpCode::Return0 => {
                         if !trap {
@@ -763,13 +808,19 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                             if fr.flags & crate::thread::flags::FRESH != 0 {
                                 return Ok(());
                             }
-                            continue 'frame;
+                            {
+                                enter_frame!();
+                                continue;
+                            }
                         }
                         savepc!();
                         if st.finish_return(fi, frame_base, 0)? {
                             return Ok(());
                         }
-                        continue 'frame;
+                        {
+                                enter_frame!();
+                                continue;
+                            }
                     }
                     OpCode::Return1 => {
                         if !trap {
@@ -789,13 +840,19 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                             if fr.flags & crate::thread::flags::FRESH != 0 {
                                 return Ok(());
                             }
-                            continue 'frame;
+                            {
+                                enter_frame!();
+                                continue;
+                            }
                         }
                         savepc!();
                         if st.finish_return(fi, frame_base + i.a() as usize, 1)? {
                             return Ok(());
                         }
-                        continue 'frame;
+                        {
+                                enter_frame!();
+                                continue;
+                            }
                     }
                     OpCode::ForLoop => {
                         let a = i.a() as usize;
@@ -859,13 +916,19 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         match *th.stack.get_unchecked(func) {
                             Value::LuaFn(c) => {
                                 st.push_lua_frame(func, c, nresults)?;
-                                continue 'frame;
+                                {
+                                enter_frame!();
+                                continue;
+                            }
                             }
                             _ => {
                                 let r = st.precall(func, nresults);
                                 reload!();
                                 if r? {
-                                    continue 'frame;
+                                    {
+                                enter_frame!();
+                                continue;
+                            }
                                 }
                                 th.top = frame_top;
                             }
@@ -922,7 +985,10 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         st.adjust_varargs(fi, i.a() as usize)?;
                         // The frame moved: reload everything.
                         th.frames.get_unchecked_mut(fi).pc = pc;
-                        continue 'frame;
+                        {
+                                enter_frame!();
+                                continue;
+                            }
                     }
                     OpCode::ExtraArg => {
                         savepc!();
@@ -930,7 +996,6 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     }
                 }
             }
-        }
     }
 }
 
