@@ -28,6 +28,10 @@ pub struct Proto {
     pub(crate) plain: Rc<FnProto>,
     /// `plain.code`'s instructions (the plain prototype is immutable and kept alive here).
     pub(crate) code: *const crate::opcodes::Instr,
+    /// Copies of `plain`'s fields the call path reads, one indirection closer.
+    pub(crate) max_stack: u8,
+    pub(crate) num_params: u8,
+    pub(crate) is_vararg: bool,
     pub(crate) constants: Box<[Value]>,
     pub(crate) protos: Box<[Gc<Proto>]>,
     /// The chunk name as a Lua string (None when stripped).

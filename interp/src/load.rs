@@ -103,7 +103,17 @@ impl State {
             p.protos.iter().map(|sub| self.materialize(sub, source, long_strings)).collect();
         let extra = constants.len() * 16 + protos.len() * 8 + p.code.len() * 8;
         self.heap.alloc(
-            Proto { hdr: GcHeader::new(ObjKind::Proto, 0), plain: p.clone(), code: p.code.as_ptr(), constants, protos, source },
+            Proto {
+                hdr: GcHeader::new(ObjKind::Proto, 0),
+                plain: p.clone(),
+                code: p.code.as_ptr(),
+                max_stack: p.max_stack,
+                num_params: p.num_params,
+                is_vararg: p.is_vararg,
+                constants,
+                protos,
+                source,
+            },
             extra,
         )
     }

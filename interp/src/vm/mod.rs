@@ -611,34 +611,39 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         };
                         cond_jump!(res, i);
                     }
-                    OpCode::LtI | OpCode::LeI | OpCode::GtI | OpCode::GeI => {
+                    OpCode::LtI => {
                         let x = reg!(i.a());
-                        let imm = i.sb() as i64;
                         let res = match x {
-                            Value::Int(v) => match op {
-                                OpCode::LtI => v < imm,
-                                OpCode::LeI => v <= imm,
-                                OpCode::GtI => v > imm,
-                                _ => v >= imm,
-                            },
-                            Value::Float(f) => {
-                                let y = imm as f64;
-                                match op {
-                                    OpCode::LtI => f < y,
-                                    OpCode::LeI => f <= y,
-                                    OpCode::GtI => f > y,
-                                    _ => f >= y,
-                                }
-                            }
-                            _ => {
-                                let y = if i.c() != 0 { Value::Float(imm as f64) } else { Value::Int(imm) };
-                                match op {
-                                    OpCode::LtI => protect!(st.order_tm(x, y, TagMethod::Lt)),
-                                    OpCode::LeI => protect!(st.order_tm(x, y, TagMethod::Le)),
-                                    OpCode::GtI => protect!(st.order_tm(y, x, TagMethod::Lt)),
-                                    _ => protect!(st.order_tm(y, x, TagMethod::Le)),
-                                }
-                            }
+                            Value::Int(v) => v < i.sb() as i64,
+                            Value::Float(f) => f < i.sb() as f64,
+                            _ => protect!(st.order_tm(x, imm_operand(i), TagMethod::Lt)),
+                        };
+                        cond_jump!(res, i);
+                    }
+                    OpCode::LeI => {
+                        let x = reg!(i.a());
+                        let res = match x {
+                            Value::Int(v) => v <= i.sb() as i64,
+                            Value::Float(f) => f <= i.sb() as f64,
+                            _ => protect!(st.order_tm(x, imm_operand(i), TagMethod::Le)),
+                        };
+                        cond_jump!(res, i);
+                    }
+                    OpCode::GtI => {
+                        let x = reg!(i.a());
+                        let res = match x {
+                            Value::Int(v) => v > i.sb() as i64,
+                            Value::Float(f) => f > i.sb() as f64,
+                            _ => protect!(st.order_tm(imm_operand(i), x, TagMethod::Lt)),
+                        };
+                        cond_jump!(res, i);
+                    }
+                    OpCode::GeI => {
+                        let x = reg!(i.a());
+                        let res = match x {
+                            Value::Int(v) => v >= i.sb() as i64,
+                            Value::Float(f) => f >= i.sb() as f64,
+                            _ => protect!(st.order_tm(imm_operand(i), x, TagMethod::Le)),
                         };
                         cond_jump!(res, i);
                     }
@@ -668,7 +673,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         match *th.stack.get_unchecked(func) {
                             Value::LuaFn(c) => {
                                 // Fast path: a fixed-parameter function whose registers fit.
-                                let p: &crate::proto::FnProto = &c.proto.plain;
+                                let p = c.proto;
                                 let ftop = func + 1 + p.max_stack as usize;
                                 if !p.is_vararg && !trap && ftop <= th.stack.len() {
                                     let nargs = th.top - func - 1;
@@ -996,6 +1001,17 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     }
                 }
             }
+    }
+}
+
+/// The immediate operand of `LTI`-style comparisons, as the metamethod sees it (C flags a
+/// float).
+#[inline]
+fn imm_operand(i: Instr) -> Value {
+    if i.c() != 0 {
+        Value::Float(i.sb() as f64)
+    } else {
+        Value::Int(i.sb() as i64)
     }
 }
 
