@@ -654,6 +654,11 @@ impl LuaState {
         let outer = self.at_top_level();
         let (extra, handles) = self.ctx();
         let memory_limit = if outer {
+            // A panic left over from the collector (a userdata's `Drop`) surfaces now.
+            let pending = extra.borrow().panic.borrow_mut().take();
+            if let Some(p) = pending {
+                std::panic::resume_unwind(p);
+            }
             let (freed, instruction_limit, memory_limit) = {
                 let mut e = extra.borrow_mut();
                 e.tripped = None;

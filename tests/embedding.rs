@@ -956,3 +956,97 @@ fn permissions_start_from_nothing() {
     let f: LuaValue = lua.load("return io.open('/')").eval().unwrap();
     assert!(!f.is_nil());
 }
+
+// ------------------------------------------------------------------------ auto traits
+
+/// Compiles only if `T` is not `Sync` (two candidate impls make the call ambiguous).
+trait AmbiguousIfSync<A> {
+    fn check() {}
+}
+impl<T: ?Sized> AmbiguousIfSync<()> for T {}
+impl<T: ?Sized + Sync> AmbiguousIfSync<u8> for T {}
+
+#[test]
+fn auto_traits() {
+    fn send<T: Send>() {}
+    fn send_sync<T: Send + Sync>() {}
+    send::<Lua>();
+    send_sync::<Table>();
+    send_sync::<Function>();
+    send_sync::<Thread>();
+    send_sync::<luna::AnyUserData>();
+    send_sync::<luna::RegistryKey>();
+    send_sync::<LuaValue>();
+    send_sync::<Error>();
+    send_sync::<luna::InterruptHandle>();
+    <Lua as AmbiguousIfSync<_>>::check();
+    // Errors work with `?` in functions returning boxed errors.
+    fn run() -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Lua::new().load("1 + 1").eval::<i64>()?)
+    }
+    assert_eq!(run().unwrap(), 2);
+}
+
+#[test]
+fn binary_chunks() {
+    let mut lua = Lua::new();
+    let bytes: LuaString = lua
+        .load("string.dump(function(a) return a * 3 end)")
+        .eval()
+        .unwrap();
+    let f = lua
+        .load(bytes.as_bytes())
+        .set_name("=dumped")
+        .into_function()
+        .unwrap();
+    assert_eq!(f.call::<i64>(&mut lua, 5).unwrap(), 15);
+    let err = lua
+        .load(bytes.as_bytes())
+        .set_mode(luna::ChunkMode::Text)
+        .exec()
+        .unwrap_err();
+    assert!(matches!(err, Error::Syntax { .. }), "{err:?}");
+    lua.set_binary_chunks_allowed(false);
+    let err = lua.load(bytes.as_bytes()).exec().unwrap_err();
+    assert!(
+        err.to_string().contains("binary chunks are disabled"),
+        "{err}"
+    );
+}
+
+#[test]
+fn callbacks_can_stop_the_script() {
+    let mut lua = Lua::new();
+    let stop = lua
+        .create_function(|_, ()| -> luna::Result<()> { Err(Error::Limit(luna::LimitKind::Memory)) })
+        .unwrap();
+    lua.set_global("stop", stop).unwrap();
+    let r = lua.load("pcall(stop); reached = true").exec();
+    assert!(
+        matches!(r, Err(Error::Limit(luna::LimitKind::Memory))),
+        "{r:?}"
+    );
+    assert_eq!(lua.get_global::<Option<bool>>("reached").unwrap(), None);
+    assert_eq!(lua.load("'fine'").eval::<String>().unwrap(), "fine");
+}
+
+#[test]
+fn collector_controls() {
+    let mut lua = Lua::new();
+    lua.gc_stop();
+    lua.load("for i = 1, 1000 do local t = {} end")
+        .exec()
+        .unwrap();
+    let stopped = lua.gc_count();
+    lua.gc_restart();
+    lua.gc_collect().unwrap();
+    assert!(lua.gc_count() <= stopped);
+    let mut cycles = 0;
+    for _ in 0..1000 {
+        if lua.gc_step(64).unwrap() {
+            cycles += 1;
+            break;
+        }
+    }
+    assert_eq!(cycles, 1);
+}
