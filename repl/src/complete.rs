@@ -25,11 +25,10 @@ pub fn complete(st: &mut State, line: &str, pos: usize) -> (usize, Vec<String>) 
     let before = &line[..pos];
     let mut tokens: Vec<Token> = scan(before);
     // Nothing to complete inside a string or a comment, or right after a number.
-    match tokens.last().map(|t| t.kind) {
-        Some(Kind::Str { .. } | Kind::Comment | Kind::Number | Kind::Other) => {
-            return (pos, Vec::new())
-        }
-        _ => {}
+    if let Some(Kind::Str { .. } | Kind::Comment | Kind::Number | Kind::Other) =
+        tokens.last().map(|t| t.kind)
+    {
+        return (pos, Vec::new());
     }
     let (start, word) = match tokens.last() {
         Some(t) if matches!(t.kind, Kind::Name | Kind::Keyword | Kind::Constant) => {
