@@ -188,7 +188,7 @@ impl Tree {
             .rel
             .as_str()
             .split('/')
-            .filter(|c| !c.is_empty())
+            .filter(|c| !c.is_empty() && *c != ".")
             .rev()
             .map(String::from)
             .collect();
@@ -212,7 +212,7 @@ impl Tree {
                 continue;
             }
             let dir = *stack.last().unwrap_or(&base);
-            let is_final = todo.iter().all(|c| c == ".");
+            let is_final = todo.is_empty();
             let child = match self.entries(dir)?.get(&comp) {
                 Some(&c) => c,
                 None => {
@@ -238,7 +238,11 @@ impl Tree {
                         stack.truncate(1);
                         names.clear();
                     }
-                    for c in target.split('/').filter(|c| !c.is_empty()).rev() {
+                    for c in target
+                        .split('/')
+                        .filter(|c| !c.is_empty() && *c != ".")
+                        .rev()
+                    {
                         todo.push(c.to_string());
                     }
                 }
@@ -297,15 +301,23 @@ impl Tree {
         })
     }
 
-    /// True if `ancestor` is `ino` or contains it (for renames into oneself).
+    /// True if `ancestor` is `ino` or contains it (for renames into oneself). Iterative:
+    /// directory depth is up to the script.
     fn contains(&self, ancestor: Ino, ino: Ino) -> bool {
-        if ancestor == ino {
-            return true;
+        let mut todo = vec![ancestor];
+        while let Some(d) = todo.pop() {
+            if d == ino {
+                return true;
+            }
+            if let Some(Node {
+                body: Body::Dir(entries),
+                ..
+            }) = self.nodes.get(&d)
+            {
+                todo.extend(entries.values().copied());
+            }
         }
-        match &self.nodes.get(&ancestor).map(|n| &n.body) {
-            Some(Body::Dir(entries)) => entries.values().any(|&c| self.contains(c, ino)),
-            _ => false,
-        }
+        false
     }
 }
 

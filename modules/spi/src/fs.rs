@@ -140,78 +140,70 @@ pub fn resolve_path(
     follow_final: bool,
     lookup: &mut dyn FnMut(&str) -> Result<Lookup, SpiError>,
 ) -> Result<String, SpiError> {
-    // Components still to walk, last component at the end (a stack, popped from the end).
-    let mut todo: Vec<String> = path
-        .split('/')
-        .filter(|c| !c.is_empty())
-        .rev()
-        .map(String::from)
-        .collect();
-    let mut resolved: Vec<String> = Vec::new();
+    // Components still to walk, the next one at the end; `.` never enters it, so the
+    // component being walked is the final one exactly when nothing is left.
+    let mut todo: Vec<String> = Vec::new();
+    push_components(&mut todo, path);
+    // The resolved path so far ("" for the root) and where each component starts in it.
+    let mut resolved = String::with_capacity(path.len());
+    let mut starts: Vec<usize> = Vec::new();
     let mut links = 0usize;
     let mut missing = false;
     while let Some(comp) = todo.pop() {
-        match comp.as_str() {
-            "." => continue,
-            ".." => {
-                resolved.pop();
-                continue;
+        if comp == ".." {
+            if let Some(start) = starts.pop() {
+                resolved.truncate(start);
             }
-            _ => {}
-        }
-        if missing {
-            resolved.push(comp);
             continue;
         }
-        let is_final = todo.iter().all(|c| c == ".");
-        let candidate = format!(
-            "/{}",
-            resolved
-                .iter()
-                .chain(std::iter::once(&comp))
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join("/")
-        );
+        starts.push(resolved.len());
+        resolved.push('/');
+        resolved.push_str(&comp);
+        if missing {
+            continue;
+        }
+        let is_final = todo.is_empty();
         if is_final && !follow_final {
-            resolved.push(comp);
             break;
         }
-        match lookup(&candidate)? {
-            Lookup::Missing => {
-                missing = true;
-                resolved.push(comp);
-            }
-            Lookup::Dir => resolved.push(comp),
+        match lookup(&resolved)? {
+            Lookup::Missing => missing = true,
+            Lookup::Dir => {}
             Lookup::NotDir => {
                 if !is_final {
                     return Err(SpiError::new(ErrorKind::NOT_A_DIRECTORY));
                 }
-                resolved.push(comp);
             }
             Lookup::Symlink(target) => {
                 links += 1;
                 if links > MAX_SYMLINKS {
                     return Err(SpiError::new(ErrorKind::TOO_MANY_LINKS));
                 }
+                // The link itself is replaced by its target.
+                if let Some(start) = starts.pop() {
+                    resolved.truncate(start);
+                }
                 if target.starts_with('/') {
                     resolved.clear();
+                    starts.clear();
                 }
-                for c in target.split('/').filter(|c| !c.is_empty()).rev() {
-                    todo.push(c.to_string());
-                }
+                push_components(&mut todo, &target);
             }
         }
     }
-    let mut out = String::new();
-    for c in &resolved {
-        out.push('/');
-        out.push_str(c);
+    if resolved.is_empty() {
+        resolved.push('/');
     }
-    if out.is_empty() {
-        out.push('/');
+    Ok(resolved)
+}
+
+/// Pushes the components of `path` onto `todo` so that the first is popped first.
+fn push_components(todo: &mut Vec<String>, path: &str) {
+    for c in path.split('/').rev() {
+        if !c.is_empty() && c != "." {
+            todo.push(c.to_string());
+        }
     }
-    Ok(out)
 }
 
 /// The kind of a file system object.
