@@ -957,6 +957,12 @@ impl State {
 
     /// Called by the VM before an instruction when `trap` is set (hooks, budgets).
     pub(crate) fn vm_trap(&mut self, pc: usize) -> LuaResult<()> {
+        if self.memory_exceeded {
+            self.memory_exceeded = false;
+            self.update_trap();
+            self.error_value = self.str_value("not enough memory (memory limit exceeded)");
+            return Err(LuaError::Limit(LimitKind::Memory));
+        }
         if let Some(b) = self.instr_budget.as_mut() {
             if *b == 0 {
                 return Err(LuaError::Limit(LimitKind::Instructions));

@@ -44,6 +44,13 @@ unsafe impl GcObject for Proto {
 }
 
 impl Proto {
+    /// Bytes accounted to the heap beyond the struct itself.
+    pub(crate) fn extra_bytes(&self) -> usize {
+        self.constants.len() * std::mem::size_of::<Value>()
+            + self.protos.len() * std::mem::size_of::<usize>()
+            + self.plain.code.len() * 8
+    }
+
     pub fn plain(&self) -> &Rc<FnProto> {
         &self.plain
     }

@@ -101,7 +101,9 @@ impl State {
             .collect();
         let protos: Box<[Gc<Proto>]> =
             p.protos.iter().map(|sub| self.materialize(sub, source, long_strings)).collect();
-        let extra = constants.len() * 16 + protos.len() * 8 + p.code.len() * 8;
+        let extra = constants.len() * std::mem::size_of::<Value>()
+            + protos.len() * std::mem::size_of::<usize>()
+            + p.code.len() * 8;
         self.heap.alloc(
             Proto {
                 hdr: GcHeader::new(ObjKind::Proto, 0),

@@ -72,6 +72,9 @@ pub struct State {
     /// Native functions known by name, for tracebacks and argument errors of natives that
     /// were not called through a named variable.
     pub(crate) gc_finalizing: bool,
+    /// The heap outgrew its limit at the last collection step; the VM raises the limit
+    /// error at its next instruction.
+    pub(crate) memory_exceeded: bool,
     pub(crate) stress: bool,
 }
 
@@ -114,6 +117,7 @@ impl State {
             trap: false,
             allow_binary: true,
             gc_finalizing: false,
+            memory_exceeded: false,
             stress: cfg!(feature = "gc-stress"),
         });
         {
@@ -497,7 +501,7 @@ impl State {
     }
 
     pub(crate) fn update_trap(&mut self) {
-        self.trap = self.instr_budget.is_some() || self.thread().hook_mask != 0;
+        self.trap = self.instr_budget.is_some() || self.memory_exceeded || self.any_thread_hooked();
     }
 
     // ------------------------------------------------------------------ warnings

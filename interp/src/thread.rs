@@ -190,10 +190,11 @@ impl Thread {
         self.status
     }
 
-    /// Bytes of the stack and frame buffers (accounting).
+    /// Bytes of the thread's buffers accounted to the heap: none. Stacks grow and shrink
+    /// with the depth of calls, not with the data a program keeps, so counting them would
+    /// make `collectgarbage("count")` depend on where it is called from.
     pub(crate) fn buffer_bytes(&self) -> usize {
-        self.stack.capacity() * std::mem::size_of::<Value>()
-            + self.frames.capacity() * std::mem::size_of::<CallFrame>()
+        0
     }
 
     /// Makes the stack at least `needed` slots long. Returns false when that would exceed

@@ -204,6 +204,20 @@ impl State {
         } else {
             self.heap.debt = (debt / step_mul) * WORK_TO_MEM;
         }
+        self.check_memory_limit();
+    }
+
+    /// With a heap limit set: when the heap is over it, collect everything and, if it is
+    /// still over, make the VM raise the (uncatchable) memory limit error.
+    fn check_memory_limit(&mut self) {
+        let limit = self.heap.limit_bytes;
+        if limit > 0 && self.heap.total_bytes > limit && !self.memory_exceeded {
+            self.full_gc();
+            if self.heap.total_bytes > limit {
+                self.memory_exceeded = true;
+                self.trap = true;
+            }
+        }
     }
 
     /// A full collection (`collectgarbage()`): finishes any cycle in progress and runs a whole
@@ -911,8 +925,8 @@ impl State {
                     self.heap.sub_bytes(std::mem::size_of::<UpVal>());
                 }
                 ObjKind::Proto => {
-                    drop(Box::from_raw(h.cast::<Proto>().as_ptr()));
-                    self.heap.sub_bytes(std::mem::size_of::<Proto>());
+                    let p = Box::from_raw(h.cast::<Proto>().as_ptr());
+                    self.heap.sub_bytes(std::mem::size_of::<Proto>() + p.extra_bytes());
                 }
                 ObjKind::UserData => {
                     let u = Box::from_raw(h.cast::<UserData>().as_ptr());
@@ -995,6 +1009,11 @@ impl State {
         self.heap.busy = was_busy;
         self.heap.running = was_running;
         if let Err(e) = r {
+            if e == crate::error::LuaError::Limit(crate::error::LimitKind::Interrupted) {
+                // A finalizer cannot stop the script: re-arm the interrupt for the code it
+                // interrupted.
+                self.interrupt.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
             if e.is_catchable() {
                 let err = std::mem::replace(&mut self.error_value, Value::Nil);
                 let msg = match err {
