@@ -41,7 +41,7 @@ fn as_obj<T: GcObject>(h: NonNull<GcHeader>) -> Gc<T> {
 impl Heap {
     /// Moves an object from `allgc` to the `fixed` list (never collected).
     pub(crate) fn fix_object(&mut self, h: NonNull<GcHeader>) {
-        if self.unlink_from(&self.allgc as *const _, h) {
+        if self.unlink_from(&self.young as *const _, h) || self.unlink_from(&self.allgc as *const _, h) {
             // SAFETY: `h` is live.
             let hdr = unsafe { h.as_ref() };
             hdr.marked.set(hdr.marked.get() | FIXED);
@@ -119,7 +119,11 @@ impl State {
         // SAFETY: callers pass a live object.
         let h = unsafe { obj.as_ref() };
         if h.is_black() && crate::state::is_white(v) {
-            if self.heap.phase == Phase::Propagate {
+            if self.heap.mode == GcMode::Generational {
+                // Remember the old object; the next minor collection traverses it.
+                h.set_gray();
+                self.heap.gray_again.push(obj);
+            } else if self.heap.phase == Phase::Propagate {
                 self.heap.mark_value(v);
             } else {
                 h.set_white(self.heap.current_white);
@@ -153,7 +157,7 @@ impl State {
             hdr.set_white(self.heap.current_white);
         }
         let heap = &mut self.heap;
-        if heap.unlink_from(&heap.allgc as *const _, h) {
+        if heap.unlink_from(&heap.young as *const _, h) || heap.unlink_from(&heap.allgc as *const _, h) {
             hdr.next.set(heap.finobj.get());
             heap.finobj.set(Some(h));
             hdr.marked.set(hdr.marked.get() | FINALIZED);
@@ -187,6 +191,11 @@ impl State {
         if self.stress {
             self.full_gc();
             self.heap.debt = 0;
+            return;
+        }
+        if self.heap.mode == GcMode::Generational {
+            self.gen_step();
+            self.check_memory_limit();
             return;
         }
         let step_mul = (self.heap.step_mul as isize).max(1) | 1;
@@ -226,6 +235,11 @@ impl State {
         if self.heap.busy {
             return;
         }
+        if self.heap.mode == GcMode::Generational {
+            self.major_collection();
+            self.set_minor_debt();
+            return;
+        }
         if self.heap.phase == Phase::Propagate {
             // Abandon the current marking: sweep everything to white first.
             self.enter_sweep_without_atomic();
@@ -244,6 +258,12 @@ impl State {
         let old_running = self.heap.running;
         self.heap.running = true;
         let mut finished = false;
+        if self.heap.mode == GcMode::Generational {
+            // A minor (or major) collection; generational steps do not end "cycles".
+            self.gen_step();
+            self.heap.running = old_running;
+            return false;
+        }
         if kb == 0 {
             self.heap.debt = 0;
             self.gc_step();
@@ -298,7 +318,9 @@ impl State {
         if step_size_log2 != 0 {
             self.heap.step_size_log2 = step_size_log2.min(40);
         }
-        self.heap.mode = GcMode::Incremental;
+        if old == GcMode::Generational && !self.heap.busy {
+            self.leave_generational();
+        }
         old
     }
 
@@ -311,8 +333,179 @@ impl State {
         if major_mul != 0 {
             self.heap.gen_major_mul = major_mul;
         }
-        self.heap.mode = GcMode::Generational;
+        if old == GcMode::Incremental && !self.heap.busy {
+            self.enter_generational();
+        }
         old
+    }
+
+    // ------------------------------------------------------------------ generational mode
+
+    /// Finishes any incremental cycle, then makes every live object old.
+    fn enter_generational(&mut self) {
+        self.full_gc();
+        self.heap.mode = GcMode::Generational;
+        self.major_collection();
+        self.set_minor_debt();
+    }
+
+    /// Back to incremental: every object white again, no remembered set, no young list.
+    fn leave_generational(&mut self) {
+        self.merge_young();
+        self.whiten_all();
+        self.heap.gray_again.clear();
+        self.heap.mode = GcMode::Incremental;
+        self.heap.phase = Phase::Pause;
+        self.heap.estimate = self.heap.total_bytes;
+        self.set_pause();
+    }
+
+    fn set_minor_debt(&mut self) {
+        let minor = (self.heap.total_bytes / 100).saturating_mul(self.heap.gen_minor_mul as usize);
+        self.heap.debt = -(minor.max(64 * 1024) as isize);
+    }
+
+    /// A generational step: a minor collection, or a major one when the heap has grown
+    /// enough since the last.
+    fn gen_step(&mut self) {
+        let base = self.heap.gen_base.max(1);
+        let major_at = base + base / 100 * self.heap.gen_major_mul as usize;
+        if self.heap.total_bytes > major_at {
+            self.major_collection();
+        } else {
+            self.minor_collection();
+        }
+        self.set_minor_debt();
+    }
+
+    /// Moves the young list onto the old one.
+    fn merge_young(&mut self) {
+        let heap = &mut self.heap;
+        let mut p = heap.young.take();
+        while let Some(o) = p {
+            // SAFETY: list of live objects.
+            let hdr = unsafe { o.as_ref() };
+            p = hdr.next.get();
+            hdr.next.set(heap.allgc.get());
+            heap.allgc.set(Some(o));
+        }
+    }
+
+    /// Makes every collectable object the current white.
+    fn whiten_all(&mut self) {
+        let white = self.heap.current_white;
+        for head in [&self.heap.allgc, &self.heap.young, &self.heap.finobj, &self.heap.tobefnz] {
+            let mut p = head.get();
+            while let Some(o) = p {
+                // SAFETY: list of live objects.
+                let hdr = unsafe { o.as_ref() };
+                hdr.set_white(white);
+                p = hdr.next.get();
+            }
+        }
+    }
+
+    /// Blackens every object of a list (they are old from now on).
+    fn blacken_list(&self, head: &Cell<Option<NonNull<GcHeader>>>) {
+        let mut p = head.get();
+        while let Some(o) = p {
+            // SAFETY: list of live objects.
+            let hdr = unsafe { o.as_ref() };
+            hdr.set_black();
+            p = hdr.next.get();
+        }
+    }
+
+    /// A minor collection: marks from the roots, every thread and the remembered set, then
+    /// sweeps the young objects, promoting the survivors.
+    fn minor_collection(&mut self) {
+        let h = &mut self.heap;
+        h.gray.clear();
+        h.weak_values.clear();
+        h.ephemerons.clear();
+        h.all_weak.clear();
+        h.phase = Phase::Atomic;
+        // Thread stacks are written without barriers: traverse every thread.
+        for j in 0..self.heap.threads.len() {
+            let t = self.heap.threads[j];
+            // SAFETY: live thread.
+            unsafe { t.as_ref() }.set_gray();
+            self.heap.gray.push(t);
+        }
+        // Objects waiting for their finalizers stay alive.
+        let mut p = self.heap.tobefnz.get();
+        while let Some(o) = p {
+            // SAFETY: list of live objects.
+            p = unsafe { o.as_ref() }.next.get();
+            self.heap.mark_header(o);
+        }
+        self.atomic_with(false);
+        // Sweep the young objects: the dead are freed, the marked become old.
+        let mut p = self.heap.young.take();
+        while let Some(o) = p {
+            // SAFETY: list of live objects; each dead one is freed exactly once after being
+            // unlinked (the young list was detached).
+            unsafe {
+                let hdr = o.as_ref();
+                p = hdr.next.get();
+                if hdr.is_white() && hdr.marked.get() & FIXED == 0 {
+                    let before = self.heap.total_bytes;
+                    self.free_object(o);
+                    let freed = before - self.heap.total_bytes;
+                    self.heap.estimate = self.heap.estimate.saturating_sub(freed);
+                } else {
+                    hdr.set_black();
+                    hdr.next.set(self.heap.allgc.get());
+                    self.heap.allgc.set(Some(o));
+                }
+            }
+        }
+        self.blacken_list(&self.heap.finobj);
+        self.blacken_list(&self.heap.tobefnz);
+        self.heap.phase = Phase::Pause;
+        self.finish_gen_cycle();
+    }
+
+    /// A major collection: everything is marked and swept at once; survivors are old.
+    fn major_collection(&mut self) {
+        self.merge_young();
+        self.whiten_all();
+        self.heap.gray_again.clear();
+        self.restart_collection();
+        self.atomic_with(false);
+        // Sweep everything.
+        // SAFETY: walking the detached old list; dead objects are freed once.
+        unsafe {
+            let mut p = self.heap.allgc.take();
+            while let Some(o) = p {
+                let hdr = o.as_ref();
+                p = hdr.next.get();
+                if hdr.is_white() && hdr.marked.get() & FIXED == 0 {
+                    self.free_object(o);
+                } else {
+                    hdr.set_black();
+                    hdr.next.set(self.heap.allgc.get());
+                    self.heap.allgc.set(Some(o));
+                }
+            }
+        }
+        self.blacken_list(&self.heap.finobj);
+        self.blacken_list(&self.heap.tobefnz);
+        self.heap.phase = Phase::Pause;
+        self.shrink_thread_stacks();
+        self.strings.maybe_shrink();
+        self.heap.gen_base = self.heap.total_bytes;
+        self.heap.estimate = self.heap.total_bytes;
+        self.finish_gen_cycle();
+    }
+
+    /// Runs the finalizers the collection found due.
+    fn finish_gen_cycle(&mut self) {
+        if !self.heap.busy {
+            while self.heap.tobefnz.get().is_some() {
+                self.run_finalizers(FINALIZERS_PER_STEP);
+            }
+        }
     }
 
     /// Old-style `setpause`/`setstepmul`: returns the previous value.
@@ -628,6 +821,11 @@ impl State {
     // ------------------------------------------------------------------ the atomic phase
 
     fn atomic(&mut self) -> usize {
+        self.atomic_with(true)
+    }
+
+    /// The atomic phase; `flip`: the whites exchange meaning (incremental mode).
+    fn atomic_with(&mut self, flip: bool) -> usize {
         self.heap.phase = Phase::Atomic;
         let mut work = 0;
         let cur = self.cur;
@@ -665,7 +863,9 @@ impl State {
         // Resurrected objects are marked too: now drop dead entries.
         self.clear_by_keys();
         self.clear_by_values_from(orig_weak, orig_all);
-        self.heap.current_white = self.heap.other_white();
+        if flip {
+            self.heap.current_white = self.heap.other_white();
+        }
         work
     }
 
@@ -814,7 +1014,7 @@ impl State {
     /// freed this cycle, as the collector had not finished deciding what is garbage).
     fn enter_sweep_without_atomic(&mut self) {
         // Make every object the current white: a sweep that frees nothing.
-        for head in [&self.heap.allgc, &self.heap.finobj, &self.heap.tobefnz] {
+        for head in [&self.heap.allgc, &self.heap.young, &self.heap.finobj, &self.heap.tobefnz] {
             let mut p = head.get();
             while let Some(o) = p {
                 // SAFETY: list of live objects.
@@ -963,9 +1163,16 @@ impl State {
             // SAFETY: live object at the head of `tobefnz`.
             let hdr = unsafe { o.as_ref() };
             self.heap.tobefnz.set(hdr.next.get());
-            // Back to an ordinary object; a new `setmetatable` may register it again.
-            hdr.next.set(self.heap.allgc.get());
-            self.heap.allgc.set(Some(o));
+            // Back to an ordinary object; a new `setmetatable` may register it again. In
+            // generational mode it is young again, so a minor collection can free it.
+            if self.heap.mode == GcMode::Generational {
+                hdr.set_white(self.heap.current_white);
+                hdr.next.set(self.heap.young.get());
+                self.heap.young.set(Some(o));
+            } else {
+                hdr.next.set(self.heap.allgc.get());
+                self.heap.allgc.set(Some(o));
+            }
             hdr.marked.set(hdr.marked.get() & !FINALIZED);
             if matches!(self.heap.phase, Phase::SweepAllGc | Phase::SweepFinObj | Phase::SweepToBeFnz) {
                 hdr.set_white(self.heap.current_white);
@@ -1051,7 +1258,13 @@ impl State {
             as_obj::<Thread>(t).list_index.set(usize::MAX);
         }
         self.heap.threads.clear();
-        for list in [self.heap.allgc.take(), self.heap.finobj.take(), self.heap.tobefnz.take(), self.heap.fixed.take()] {
+        for list in [
+            self.heap.allgc.take(),
+            self.heap.young.take(),
+            self.heap.finobj.take(),
+            self.heap.tobefnz.take(),
+            self.heap.fixed.take(),
+        ] {
             let mut p = list;
             while let Some(o) = p {
                 // SAFETY: every object is freed exactly once; lists are detached first.

@@ -16,6 +16,14 @@
 //!   (objects with a `__gc` metamethod), `tobefnz` (unreachable objects waiting for their
 //!   finalizer) and `fixed` (never collected: metamethod names and reserved words).
 //!
+//! In generational mode (`collectgarbage("generational")`, the command line's default as in
+//! `lua`), objects surviving a collection become old and stay black; new objects live on the
+//! `young` list. A minor collection marks from the roots, every thread stack and the old
+//! objects written since the last collection (the write barriers put them back on
+//! `gray_again`: the remembered set), then sweeps only the young list, promoting survivors.
+//! A major collection (when the heap has grown by `gen_major_mul` percent since the last one)
+//! whitens everything and does a whole mark and sweep. Both run to completion at once.
+//!
 //! Collection only happens at safepoints (VM instructions that allocate, returns from native
 //! functions, explicit `collectgarbage`), never inside an allocation, so native code may hold
 //! values in Rust locals as long as it does not call back into Lua meanwhile.
@@ -225,6 +233,10 @@ pub struct Heap {
     pub(crate) finobj: Cell<Option<NonNull<GcHeader>>>,
     pub(crate) tobefnz: Cell<Option<NonNull<GcHeader>>>,
     pub(crate) fixed: Cell<Option<NonNull<GcHeader>>>,
+    /// Generational mode: objects created since the last collection.
+    pub(crate) young: Cell<Option<NonNull<GcHeader>>>,
+    /// Generational mode: heap size after the last major collection.
+    pub(crate) gen_base: usize,
     /// The white that means "alive, not yet marked" in the current cycle.
     pub(crate) current_white: u8,
     pub(crate) phase: Phase,
@@ -269,6 +281,8 @@ impl Heap {
             finobj: Cell::new(None),
             tobefnz: Cell::new(None),
             fixed: Cell::new(None),
+            young: Cell::new(None),
+            gen_base: 0,
             current_white: WHITE0,
             phase: Phase::Pause,
             gray: Vec::new(),
@@ -335,8 +349,9 @@ impl Heap {
         // SAFETY: `h` is a fresh allocation owned by the heap.
         let hdr = unsafe { h.as_ref() };
         hdr.marked.set(self.current_white);
-        hdr.next.set(self.allgc.get());
-        self.allgc.set(Some(h));
+        let list = if self.mode == GcMode::Generational { &self.young } else { &self.allgc };
+        hdr.next.set(list.get());
+        list.set(Some(h));
         self.add_bytes(bytes);
     }
 
@@ -369,7 +384,9 @@ impl Heap {
     fn barrier_back_slow(&mut self, t: NonNull<GcHeader>) {
         // SAFETY: callers pass a live object.
         let h = unsafe { t.as_ref() };
-        if self.phase == Phase::Propagate {
+        if self.phase == Phase::Propagate || self.mode == GcMode::Generational {
+            // Marking: re-traverse it in the atomic phase. Generational: an old object now
+            // refers to a young one; remember it for the next minor collection.
             h.set_gray();
             self.gray_again.push(t);
         } else {
