@@ -39,9 +39,15 @@ impl LoadedModule {
         self.info.manifest.name.as_str()
     }
 
-    /// Whether the module panicked (then it is never called again).
+    /// Whether the module panicked (then it is never called again). The module's own flag
+    /// is read too when `ask_module` (it costs a call into the module).
+    pub fn is_dead_checked(&self, ask_module: bool) -> bool {
+        self.dead.load(Ordering::Relaxed) || (ask_module && self.info.is_poisoned())
+    }
+
+    /// Whether the module panicked, as far as the kernel or the module itself knows.
     pub fn is_dead(&self) -> bool {
-        self.dead.load(Ordering::Relaxed) || self.info.is_poisoned()
+        self.is_dead_checked(true)
     }
 
     /// Marks the module dead after a panic.

@@ -27,7 +27,6 @@ use luna_spi::abi_stable::sabi_trait::TD_Opaque;
 use luna_spi::abi_stable::sabi_types::RRef;
 use luna_spi::abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec};
 use luna_spi::{CallContext, CallContext_TO, Entry, ErrorKind, Handle, SpiError, SpiResult};
-use smallvec::SmallVec;
 
 use super::loader::LoadedModule;
 use super::permissions::{NetTarget, PermissionKind};
@@ -67,6 +66,7 @@ unsafe fn rooted_bytes<'c>(s: Gc<LuaStr>) -> &'c [u8] {
 ///
 /// # Safety
 /// As [`rooted_bytes`]: the slot holds `v` until the call returns.
+#[inline(always)]
 unsafe fn to_spi<'c>(v: Value, slot: usize) -> luna_spi::Value<'c> {
     let h = Handle(slot as u64);
     match v {
@@ -90,13 +90,20 @@ struct CallCtx<'s> {
     st: RefCell<&'s mut State>,
     /// The first argument's slot: handles below it are refused.
     first: usize,
-    /// Slots of the results pushed so far.
-    results: RefCell<SmallVec<[usize; 4]>>,
+    /// The results pushed so far: while they sit in consecutive slots, the first slot and
+    /// the count; once a temporary landed between them, every slot in `scattered`.
+    first_result: Cell<usize>,
+    n_results: Cell<usize>,
+    is_scattered: Cell<bool>,
+    scattered: RefCell<Vec<usize>>,
     /// The slot of the pending Lua error value.
     pending: Cell<Option<usize>>,
     /// An uncatchable error met during the call.
     uncatchable: Cell<Option<LuaError>>,
 }
+
+/// The most values one call may return (Lua's own stack limit is a million slots).
+const MAX_RESULTS: usize = 100_000;
 
 fn busy() -> SpiError {
     SpiError::with_message(ErrorKind::INVALID_INPUT, "call context used re-entrantly")
@@ -110,6 +117,36 @@ fn bad_handle() -> SpiError {
 }
 
 impl<'s> CallCtx<'s> {
+    /// Records the value just pushed in `slot` as the next result.
+    #[inline(always)]
+    fn add_result(&self, slot: usize) {
+        let n = self.n_results.get();
+        self.n_results.set(n + 1);
+        if n == 0 {
+            self.first_result.set(slot);
+        } else if self.is_scattered.get() || self.first_result.get() + n != slot {
+            self.add_scattered(slot, n);
+        }
+    }
+
+    #[cold]
+    fn add_scattered(&self, slot: usize, n: usize) {
+        let mut all = self.scattered.borrow_mut();
+        if !self.is_scattered.get() {
+            self.is_scattered.set(true);
+            let first = self.first_result.get();
+            all.extend(first..first + n);
+        }
+        all.push(slot);
+    }
+
+    /// The value in a handle's slot, if the handle is one of this call's.
+    #[inline]
+    fn slot_value(&self, st: &State, h: Handle) -> Option<Value> {
+        let slot = usize::try_from(h.0).ok()?;
+        (slot >= self.first && slot < st.abs_top()).then(|| st.stack_at(slot))
+    }
+
     /// Runs `f` with the state; a Lua error it raises becomes the pending error.
     fn with<R>(&self, f: impl FnOnce(&mut State) -> Result<R, SpiLuaError>) -> SpiResult<R> {
         let Ok(mut st) = self.st.try_borrow_mut() else {
@@ -149,13 +186,10 @@ impl<'s> CallCtx<'s> {
             luna_spi::Value::Table(h)
             | luna_spi::Value::Function(h)
             | luna_spi::Value::UserData(h)
-            | luna_spi::Value::Other(h) => {
-                let slot = usize::try_from(h.0).map_err(|_| SpiLuaError::Spi(bad_handle()))?;
-                if slot < self.first || slot >= st.abs_top() {
-                    return Err(SpiLuaError::Spi(bad_handle()));
-                }
-                st.stack_at(slot)
-            }
+            | luna_spi::Value::Other(h) => match self.slot_value(st, h) {
+                Some(v) => v,
+                None => return Err(SpiLuaError::Spi(bad_handle())),
+            },
         })
     }
 
@@ -182,15 +216,34 @@ impl From<LuaError> for SpiLuaError {
 }
 
 impl CallContext for CallCtx<'_> {
+    /// The hot path of every call that returns something: kept free of large temporaries.
+    #[inline]
     fn push(&self, value: luna_spi::Value<'_>) -> SpiResult<()> {
-        self.with(|st| {
-            let v = self.to_lua(st, value)?;
-            st.ensure_stack(1)?;
-            st.push(v);
-            let slot = st.abs_top() - 1;
-            self.results.borrow_mut().push(slot);
-            Ok(())
-        })
+        let Ok(mut st) = self.st.try_borrow_mut() else {
+            return RResult::RErr(busy());
+        };
+        let v = match value {
+            luna_spi::Value::Nil => Value::Nil,
+            luna_spi::Value::Bool(b) => Value::Bool(b),
+            luna_spi::Value::Int(i) => Value::Int(i),
+            luna_spi::Value::Float(f) => Value::Float(f),
+            luna_spi::Value::Str(s) => st.str_value(s.as_slice()),
+            luna_spi::Value::Table(h)
+            | luna_spi::Value::Function(h)
+            | luna_spi::Value::UserData(h)
+            | luna_spi::Value::Other(h) => match self.slot_value(&st, h) {
+                Some(v) => v,
+                None => return RResult::RErr(bad_handle()),
+            },
+        };
+        // The stack grows as needed; a module cannot push without bound.
+        if self.n_results.get() >= MAX_RESULTS {
+            return RResult::RErr(SpiError::invalid_input("too many results"));
+        }
+        let slot = st.abs_top();
+        st.push(v);
+        self.add_result(slot);
+        RResult::ROk(())
     }
 
     fn new_table(&self, narray: u32, nhash: u32) -> SpiResult<luna_spi::Value<'_>> {
@@ -369,8 +422,14 @@ impl CallContext for CallCtx<'_> {
 
 /// The native closure behind every module function.
 fn call_module_function(st: &mut State) -> LuaResult<usize> {
-    let Value::UserData(u) = st.upvalue(1) else {
-        return Err(st.error("bad module function"));
+    // The running closure sits just below its first argument.
+    let first = st.abs_index(1);
+    let u = match st.stack_at(first - 1) {
+        Value::NativeClosure(c) => match c.upvalues().first() {
+            Some(Value::UserData(u)) => *u,
+            _ => return Err(st.error("bad module function")),
+        },
+        _ => return Err(st.error("bad module function")),
     };
     let Some(target) = u.downcast_ref::<ModuleFunction>() else {
         return Err(st.error("bad module function"));
@@ -379,44 +438,61 @@ fn call_module_function(st: &mut State) -> LuaResult<usize> {
     // The closure, and so this userdata and its `Arc`, stays alive during the call (it is in
     // the call's function slot).
     let module: &LoadedModule = &target.module;
-    if module.is_dead() {
+    if module.is_dead_checked(false) {
         return Err(st.error(&module.dead_message()));
     }
     let n = st.arg_count();
-    let first = st.abs_index(1);
-    let mut args: SmallVec<[luna_spi::Value<'_>; 8]> = SmallVec::with_capacity(n);
-    for i in 0..n {
-        // SAFETY: the arguments stay in their slots until the call returns.
-        args.push(unsafe { to_spi(st.stack_at(first + i), first + i) });
-    }
+    // Up to 8 arguments on the Rust stack, more in a vector.
+    let mut inline = [luna_spi::Value::Nil; 8];
+    let spilled: Vec<luna_spi::Value<'_>>;
+    let args: &[luna_spi::Value<'_>] = if n <= inline.len() {
+        for (i, a) in inline.iter_mut().enumerate().take(n) {
+            // SAFETY: the arguments stay in their slots until the call returns.
+            *a = unsafe { to_spi(st.stack_at(first + i), first + i) };
+        }
+        &inline[..n]
+    } else {
+        // SAFETY: as above.
+        spilled = (0..n)
+            .map(|i| unsafe { to_spi(st.stack_at(first + i), first + i) })
+            .collect();
+        &spilled
+    };
     let ctx = CallCtx {
         st: RefCell::new(st),
         first,
-        results: RefCell::new(SmallVec::new()),
+        first_result: Cell::new(0),
+        n_results: Cell::new(0),
+        is_scattered: Cell::new(false),
+        scattered: RefCell::new(Vec::new()),
         pending: Cell::new(None),
         uncatchable: Cell::new(None),
     };
     let r = func(
         CallContext_TO::from_ptr(RRef::new(&ctx), TD_Opaque),
-        RSlice::from_slice(&args),
+        RSlice::from_slice(args),
     );
-    let CallCtx {
-        st,
-        results,
-        pending,
-        uncatchable,
-        ..
-    } = ctx;
-    let st = st.into_inner();
+    let Ok(mut st) = ctx.st.try_borrow_mut() else {
+        unreachable!("the context is not borrowed once the module returned")
+    };
+    let st: &mut State = &mut st;
+    let (pending, uncatchable) = (&ctx.pending, &ctx.uncatchable);
     match r {
         RResult::ROk(()) => {
-            let results = results.into_inner();
-            let k = results.len();
-            let top = st.abs_top();
-            let contiguous = results.iter().enumerate().all(|(i, &s)| s + k == top + i);
-            if !contiguous {
-                st.ensure_stack(k)?;
-                for &slot in results.iter() {
+            let k = ctx.n_results.get();
+            if !ctx.is_scattered.get() && (k == 0 || ctx.first_result.get() + k == st.abs_top()) {
+                return Ok(k);
+            }
+            let scattered = ctx.scattered.borrow();
+            st.ensure_stack(k)?;
+            if scattered.is_empty() {
+                let first = ctx.first_result.get();
+                for slot in first..first + k {
+                    let v = st.stack_at(slot);
+                    st.push(v);
+                }
+            } else {
+                for &slot in scattered.iter() {
                     let v = st.stack_at(slot);
                     st.push(v);
                 }
