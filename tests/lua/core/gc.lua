@@ -40,9 +40,11 @@ for k, v in pairs(wkv) do n = n + 1 end
 print(n)
 -- finalizers: order (reverse of marking), resurrection
 local order = {}
+local objs = {}
 for i = 1, 3 do
-  setmetatable({}, {__gc = function() order[#order + 1] = i end})
+  objs[i] = setmetatable({}, {__gc = function() order[#order + 1] = i end})
 end
+objs = nil
 collectgarbage()
 print(#order, order[1], order[2], order[3])
 local resurrected
