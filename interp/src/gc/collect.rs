@@ -654,8 +654,13 @@ impl State {
             }
             ObjKind::Thread => self.traverse_thread(as_obj::<Thread>(h)),
             ObjKind::UpVal => {
-                // Open upvalues stay gray; their value is marked with the thread stack.
+                // Open upvalues stay gray; their value is marked with the thread stack. A
+                // closed one (reached here from the remembered set) turns black, or later
+                // writes of young values would skip the barrier that remembers it again.
                 let uv = as_obj::<UpVal>(h);
+                if !uv.is_open() {
+                    hdr.set_black();
+                }
                 self.heap.mark_value(uv.get());
                 std::mem::size_of::<UpVal>()
             }
