@@ -214,3 +214,40 @@ fn a_statically_linked_provider_module_installs_like_a_loaded_one() {
     let r = ok(&mut st, "local fs = require 'fs'; assert(fs.write('/x', 'memory')); return fs.read('/x'), io.open('/etc/passwd')");
     assert_eq!(r, "memory\tnil\t/etc/passwd: No such file or directory\t2");
 }
+
+#[test]
+fn a_library_without_its_provider_says_so() {
+    let mut st = luna_interp::State::new();
+    luna_stdlib::open_libs(&mut st).unwrap();
+    // No provider installed and none to be loaded on demand.
+    let e = err(&mut st, "return require('net').connect('127.0.0.1', 80)");
+    assert!(
+        e.contains("network provider not loaded (the host installed none"),
+        "{}",
+        e
+    );
+    let e = err(&mut st, "return require('crypto').digest('sha256', '')");
+    assert!(e.contains("crypto provider not loaded"), "{}", e);
+    // Providers looked for where there are none: the message says where.
+    st.set_provider_dirs(Some(vec!["/nonexistent-dir".into()]));
+    let e = err(&mut st, "return require('crypto').random(4)");
+    assert!(
+        e.contains("crypto provider not loaded (no crypto provider module 'crypto' on the native module path (/nonexistent-dir))"),
+        "{}",
+        e
+    );
+    // Codecs need no provider.
+    assert_eq!(ok(&mut st, "return require('crypto').hex('hi')"), "6869");
+}
+
+#[test]
+fn a_module_built_against_a_newer_root_loads() {
+    require_module("luna_fixture_newer_root");
+    let mut st = state(Permissions::all());
+    // The field it adds is ignored; the ones this luna knows work.
+    let r = ok(
+        &mut st,
+        "return require('luna_fixture_newer_root').answer()",
+    );
+    assert_eq!(r, "42");
+}

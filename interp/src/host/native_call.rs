@@ -95,6 +95,8 @@ struct CallCtx<'s> {
     first_result: Cell<usize>,
     n_results: Cell<usize>,
     is_scattered: Cell<bool>,
+    /// Set when anything but a result was pushed (then the results may not be the top).
+    dirty: Cell<bool>,
     scattered: RefCell<Vec<usize>>,
     /// The slot of the pending Lua error value.
     pending: Cell<Option<usize>>,
@@ -152,6 +154,7 @@ impl<'s> CallCtx<'s> {
         let Ok(mut st) = self.st.try_borrow_mut() else {
             return RResult::RErr(busy());
         };
+        self.dirty.set(true);
         match f(&mut st) {
             Ok(r) => RResult::ROk(r),
             Err(SpiLuaError::Spi(e)) => RResult::RErr(e),
@@ -161,6 +164,7 @@ impl<'s> CallCtx<'s> {
 
     /// Makes a raised Lua error the call's pending error.
     fn record(&self, st: &mut State, e: LuaError) -> SpiError {
+        self.dirty.set(true);
         if !e.is_catchable() {
             self.uncatchable.set(Some(e));
             return SpiError::with_message(ErrorKind::LUA_ERROR, "uncatchable error");
@@ -427,19 +431,19 @@ fn call_module_function(st: &mut State) -> LuaResult<usize> {
     let u = match st.stack_at(first - 1) {
         Value::NativeClosure(c) => match c.upvalues().first() {
             Some(Value::UserData(u)) => *u,
-            _ => return Err(st.error("bad module function")),
+            _ => return Err(bad_function(st)),
         },
-        _ => return Err(st.error("bad module function")),
+        _ => return Err(bad_function(st)),
     };
     let Some(target) = u.downcast_ref::<ModuleFunction>() else {
-        return Err(st.error("bad module function"));
+        return Err(bad_function(st));
     };
     let func = target.func;
     // The closure, and so this userdata and its `Arc`, stays alive during the call (it is in
     // the call's function slot).
     let module: &LoadedModule = &target.module;
     if module.is_dead_checked(false) {
-        return Err(st.error(&module.dead_message()));
+        return Err(dead(st, module));
     }
     let n = st.arg_count();
     // Up to 8 arguments on the Rust stack, more in a vector.
@@ -464,6 +468,7 @@ fn call_module_function(st: &mut State) -> LuaResult<usize> {
         first_result: Cell::new(0),
         n_results: Cell::new(0),
         is_scattered: Cell::new(false),
+        dirty: Cell::new(false),
         scattered: RefCell::new(Vec::new()),
         pending: Cell::new(None),
         uncatchable: Cell::new(None),
@@ -472,6 +477,28 @@ fn call_module_function(st: &mut State) -> LuaResult<usize> {
         CallContext_TO::from_ptr(RRef::new(&ctx), TD_Opaque),
         RSlice::from_slice(args),
     );
+    // Nothing but results was pushed: they are the top `k` slots already.
+    if r.is_ok() && !ctx.dirty.get() {
+        return Ok(ctx.n_results.get());
+    }
+    finish(ctx, r, module)
+}
+
+#[cold]
+fn bad_function(st: &mut State) -> LuaError {
+    st.error("bad module function")
+}
+
+#[cold]
+fn dead(st: &mut State, module: &LoadedModule) -> LuaError {
+    st.error(&module.dead_message())
+}
+
+/// The end of a call that pushed temporaries or failed: results moved to the top, or the
+/// module's error raised.
+#[cold]
+#[inline(never)]
+fn finish(ctx: CallCtx<'_>, r: SpiResult<()>, module: &LoadedModule) -> LuaResult<usize> {
     let Ok(mut st) = ctx.st.try_borrow_mut() else {
         unreachable!("the context is not borrowed once the module returned")
     };
