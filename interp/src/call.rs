@@ -979,6 +979,10 @@ impl State {
     #[cold]
     pub(crate) fn interrupt_error(&mut self) -> LuaError {
         self.interrupt.store(false, std::sync::atomic::Ordering::Relaxed);
+        if self.soft_interrupt.swap(false, std::sync::atomic::Ordering::Relaxed) {
+            // As `lua` does on Ctrl-C: an ordinary error at the running code's position.
+            return self.runtime_error("interrupted!");
+        }
         let th = self.cur;
         let tb = self.traceback(th, Some(b"interrupted!"), 0);
         self.error_value = self.str_value(&tb);

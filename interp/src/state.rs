@@ -75,6 +75,8 @@ pub struct State {
     /// The heap outgrew its limit at the last collection step; the VM raises the limit
     /// error at its next instruction.
     pub(crate) memory_exceeded: bool,
+    /// Set with `interrupt` when the interrupt is a catchable one (the command line's Ctrl-C).
+    pub(crate) soft_interrupt: Arc<AtomicBool>,
     pub(crate) stress: bool,
 }
 
@@ -118,6 +120,7 @@ impl State {
             allow_binary: true,
             gc_finalizing: false,
             memory_exceeded: false,
+            soft_interrupt: Arc::new(AtomicBool::new(false)),
             stress: cfg!(feature = "gc-stress"),
         });
         {
@@ -482,6 +485,13 @@ impl State {
     #[inline(always)]
     pub(crate) fn interrupted(&self) -> bool {
         self.interrupt.load(Ordering::Relaxed)
+    }
+
+    /// A handle that, set before the interrupt handle, makes the interrupt an ordinary error
+    /// `pcall` can catch (the command line's Ctrl-C, as in `lua`) rather than an uncatchable
+    /// limit error (timeouts, embedders' interrupts).
+    pub fn soft_interrupt_handle(&self) -> Arc<AtomicBool> {
+        self.soft_interrupt.clone()
     }
 
     /// Limits the number of VM instructions (checked at jumps and calls); `None` removes it.

@@ -60,9 +60,11 @@ pub fn docall(st: &mut State, nargs: usize, nres: i32) -> Result<(), Vec<u8>> {
     // The handler goes below the function (slot numbers are 1-based within the frame).
     st.insert(func - base + 1, Value::Native(msg_handler));
     let flag = st.interrupt_handle();
+    let soft = st.soft_interrupt_handle();
     // A Ctrl-C that came after the last chunk ended must not stop this one.
     flag.store(false, std::sync::atomic::Ordering::SeqCst);
-    crate::signals::catch_interrupts(flag);
+    soft.store(false, std::sync::atomic::Ordering::SeqCst);
+    crate::signals::catch_interrupts(flag, soft);
     let r = st.pcall_k(func + 1, nres, func, None, 0);
     crate::signals::default_interrupts();
     finish_call(st, func, r, true)

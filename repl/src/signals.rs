@@ -12,12 +12,19 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 static FLAG: AtomicPtr<AtomicBool> = AtomicPtr::new(std::ptr::null_mut());
-static KEEP: Mutex<Option<Arc<AtomicBool>>> = Mutex::new(None);
+/// Marks the interrupt as Ctrl-C's: an ordinary error a script's `pcall` can catch, as in lua.
+static SOFT: AtomicPtr<AtomicBool> = AtomicPtr::new(std::ptr::null_mut());
+static KEEP: Mutex<Option<(Arc<AtomicBool>, Arc<AtomicBool>)>> = Mutex::new(None);
 /// The action between chunks (`SIG_DFL` or `SIG_IGN`).
 static IDLE: AtomicUsize = AtomicUsize::new(libc::SIG_DFL);
 
 extern "C" fn on_sigint(_sig: libc::c_int) {
     set_action(libc::SIG_DFL);
+    let s = SOFT.load(Ordering::SeqCst);
+    if !s.is_null() {
+        // SAFETY: as for `FLAG` below.
+        unsafe { (*s).store(true, Ordering::SeqCst) };
+    }
     let p = FLAG.load(Ordering::SeqCst);
     if !p.is_null() {
         // SAFETY: `p` comes from an `Arc` that `KEEP` holds until after `FLAG` is cleared.
@@ -38,11 +45,13 @@ fn set_action(handler: libc::sighandler_t) {
 }
 
 /// From now on SIGINT sets `flag` (once; the next one has the default action).
-pub fn catch_interrupts(flag: Arc<AtomicBool>) {
+pub fn catch_interrupts(flag: Arc<AtomicBool>, soft: Arc<AtomicBool>) {
     let p = Arc::as_ptr(&flag) as *mut AtomicBool;
+    let s = Arc::as_ptr(&soft) as *mut AtomicBool;
     if let Ok(mut k) = KEEP.lock() {
-        *k = Some(flag);
+        *k = Some((flag, soft));
     }
+    SOFT.store(s, Ordering::SeqCst);
     FLAG.store(p, Ordering::SeqCst);
     let handler: extern "C" fn(libc::c_int) = on_sigint;
     set_action(handler as libc::sighandler_t);
@@ -61,6 +70,7 @@ pub fn ignore_when_idle(ignore: bool) {
 pub fn default_interrupts() {
     set_action(IDLE.load(Ordering::SeqCst));
     FLAG.store(std::ptr::null_mut(), Ordering::SeqCst);
+    SOFT.store(std::ptr::null_mut(), Ordering::SeqCst);
     if let Ok(mut k) = KEEP.lock() {
         *k = None;
     }
