@@ -310,7 +310,15 @@ fn assert(st: &mut State) -> LuaResult<usize> {
     if n < 2 {
         return Err(st.error("assertion failed!"));
     }
-    let msg = st.arg(2);
+    // As `error(msg)` at level 1: a string message gets the caller's position.
+    let msg = match st.arg(2) {
+        Value::Str(s) => {
+            let mut full = st.where_(1).into_bytes();
+            full.extend_from_slice(s.as_bytes());
+            st.str_value(&full)
+        }
+        other => other,
+    };
     Err(st.throw(msg))
 }
 
