@@ -69,8 +69,11 @@ fn hmac(st: &mut State) -> LuaResult<usize> {
     push_or_raise(st, r)
 }
 
+/// Key, nonce, data and associated data of a seal or open.
+type AeadArgs = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
+
 /// Checks the key and nonce sizes of ChaCha20-Poly1305.
-fn aead_args(st: &mut State) -> LuaResult<(Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>)> {
+fn aead_args(st: &mut State) -> LuaResult<AeadArgs> {
     let key = bytes(st, 1)?;
     if key.len() != 32 {
         return Err(st.arg_error(1, "key must be 32 bytes"));

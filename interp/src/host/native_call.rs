@@ -10,7 +10,9 @@
 //!   argument and the current top. Everything the context hands a module (argument strings,
 //!   values read from tables, call results, new tables) sits in such a slot until the call
 //!   returns, so it stays rooted and its bytes stay put; a handle outside that range is
-//!   refused.
+//!   refused. (As in PUC-Lua, where C code keeps `lua_tostring` pointers the same way, a
+//!   script using `debug.setlocal` on the native frame from a callback could break this: the
+//!   debug library is outside the safety promise.)
 //! - Results are pushed on the stack as the module pushes them, and their slots recorded; if
 //!   temporaries were interleaved, the results are copied to the top in order at the end.
 //! - A Lua error raised inside a context method (a metamethod failing, a call) becomes the
