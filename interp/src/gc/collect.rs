@@ -1169,11 +1169,13 @@ impl State {
             let hdr = unsafe { o.as_ref() };
             self.heap.tobefnz.set(hdr.next.get());
             // Back to an ordinary object; a new `setmetatable` may register it again. In
-            // generational mode it is young again, so a minor collection can free it.
+            // generational mode it stays old (black, on `allgc`): weak tables may still hold
+            // it (resurrected keys are not cleared), and only a major collection, which
+            // traverses every reachable weak table, can free it and clear those entries.
             if self.heap.mode == GcMode::Generational {
-                hdr.set_white(self.heap.current_white);
-                hdr.next.set(self.heap.young.get());
-                self.heap.young.set(Some(o));
+                hdr.set_black();
+                hdr.next.set(self.heap.allgc.get());
+                self.heap.allgc.set(Some(o));
             } else {
                 hdr.next.set(self.heap.allgc.get());
                 self.heap.allgc.set(Some(o));
