@@ -37,19 +37,19 @@ macro_rules! op_arith {
         match ($x, $y) {
             (Value::Int(x), Value::Int(y)) => {
                 *$base.add(a) = Value::Int($int(x, y));
-                $pc += 1;
+                $pc = $pc.add(1);
             }
             (Value::Float(x), Value::Float(y)) => {
                 *$base.add(a) = Value::Float($flt(x, y));
-                $pc += 1;
+                $pc = $pc.add(1);
             }
             (Value::Int(x), Value::Float(y)) => {
                 *$base.add(a) = Value::Float($flt(x as f64, y));
-                $pc += 1;
+                $pc = $pc.add(1);
             }
             (Value::Float(x), Value::Int(y)) => {
                 *$base.add(a) = Value::Float($flt(x, y as f64));
-                $pc += 1;
+                $pc = $pc.add(1);
             }
             _ => {} // fall into the MMBIN that follows
         }
@@ -61,7 +61,7 @@ macro_rules! op_arith_float {
         let a = $i.a() as usize;
         if let (Some(x), Some(y)) = ($x.as_float(), $y.as_float()) {
             *$base.add(a) = Value::Float($flt(x, y));
-            $pc += 1;
+            $pc = $pc.add(1);
         }
     }};
 }
@@ -71,7 +71,7 @@ macro_rules! op_bitwise {
         let a = $i.a() as usize;
         if let (Some(x), Some(y)) = (crate::meta::to_integer_strict($x), crate::meta::to_integer_strict($y)) {
             *$base.add(a) = Value::Int($f(x, y));
-            $pc += 1;
+            $pc = $pc.add(1);
         }
     }};
 }
@@ -99,7 +99,8 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
         let mut code_len: usize;
         let mut k: *const Value;
         let mut upvals: *const Gc<UpVal>;
-        let mut pc: usize;
+        // The instruction pointer (the frame's pc as a pointer into `code`).
+        let mut pc: *const Instr;
         let mut frame_base: usize;
         let mut frame_top: usize;
         let mut base: *mut Value;
@@ -125,7 +126,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                 }
                 k = proto.constants.as_ptr();
                 upvals = cl.upvals.as_ptr();
-                pc = frame.pc;
+                pc = code.add(frame.pc);
                 frame_base = frame.base;
                 frame_top = frame.top;
                 base = stack_base(th, frame_base);
@@ -136,7 +137,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
         enter_frame!();
             macro_rules! savepc {
                 () => {
-                    *pc_slot = pc;
+                    *pc_slot = pc.offset_from(code) as usize;
                 };
             }
             macro_rules! reload {
@@ -185,22 +186,22 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
             macro_rules! cond_jump {
                 ($cond:expr, $i:expr) => {{
                     if $cond != $i.k() {
-                        pc += 1;
+                        pc = pc.add(1);
                     } else {
-                        let ni = *code.add(pc);
-                        pc = (pc as isize + ni.sj_arg() as isize + 1) as usize;
+                        let ni = *pc;
+                        pc = pc.offset(ni.sj_arg() as isize + 1);
                     }
                 }};
             }
 
             loop {
                 #[cfg(debug_assertions)]
-                debug_assert!(pc < code_len);
-                let i = *code.add(pc);
-                pc += 1;
+                debug_assert!((pc.offset_from(code) as usize) < code_len);
+                let i = *pc;
+                pc = pc.add(1);
                 if trap {
                     savepc!();
-                    let r = st.vm_trap(pc - 1);
+                    let r = st.vm_trap(pc.offset_from(code) as usize - 1);
                     reload!();
                     r?;
                 }
@@ -219,8 +220,8 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         reg!(i.a()) = kst!(i.bx());
                     }
                     OpCode::LoadKX => {
-                        let ax = (*code.add(pc)).ax_arg();
-                        pc += 1;
+                        let ax = (*pc).ax_arg();
+                        pc = pc.add(1);
                         reg!(i.a()) = kst!(ax);
                     }
                     OpCode::LoadFalse => {
@@ -228,7 +229,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     }
                     OpCode::LFalseSkip => {
                         reg!(i.a()) = Value::Bool(false);
-                        pc += 1;
+                        pc = pc.add(1);
                     }
                     OpCode::LoadTrue => {
                         reg!(i.a()) = Value::Bool(true);
@@ -373,9 +374,9 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         let b = i.b();
                         let mut c = i.c() as usize;
                         if i.k() {
-                            c += (*code.add(pc)).ax_arg() as usize * (MAX_C as usize + 1);
+                            c += (*pc).ax_arg() as usize * (MAX_C as usize + 1);
                         }
-                        pc += 1; // skip the EXTRAARG
+                        pc = pc.add(1); // skip the EXTRAARG
                         let nhash = if b > 0 { 1usize << (b - 1) } else { 0 };
                         let t = st.new_table_with(c, nhash);
                         reg!(a) = Value::Table(t);
@@ -404,11 +405,11 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         match x {
                             Value::Int(v) => {
                                 reg!(a) = Value::Int(v.wrapping_add(imm));
-                                pc += 1;
+                                pc = pc.add(1);
                             }
                             Value::Float(f) => {
                                 reg!(a) = Value::Float(f + imm as f64);
-                                pc += 1;
+                                pc = pc.add(1);
                             }
                             _ => {}
                         }
@@ -474,7 +475,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     OpCode::Shl => op_bitwise!(base, pc, i, reg!(i.b()), reg!(i.c()), number::shift_left),
                     OpCode::Shr => op_bitwise!(base, pc, i, reg!(i.b()), reg!(i.c()), |x: i64, y: i64| number::shift_left(x, y.wrapping_neg())),
                     OpCode::MmBin => {
-                        let prev = *code.add(pc - 2);
+                        let prev = *pc.sub(2);
                         let x = reg!(i.a());
                         let y = reg!(i.b());
                         let tm = TagMethod::from_u8(i.c() as u8).unwrap_or(TagMethod::Add);
@@ -482,7 +483,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         reg!(prev.a()) = r;
                     }
                     OpCode::MmBinI => {
-                        let prev = *code.add(pc - 2);
+                        let prev = *pc.sub(2);
                         let x = reg!(i.a());
                         let imm = Value::Int(i.sb() as i64);
                         let tm = TagMethod::from_u8(i.c() as u8).unwrap_or(TagMethod::Add);
@@ -494,7 +495,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         reg!(prev.a()) = r;
                     }
                     OpCode::MmBinK => {
-                        let prev = *code.add(pc - 2);
+                        let prev = *pc.sub(2);
                         let x = reg!(i.a());
                         let kv = kst!(i.b());
                         let tm = TagMethod::from_u8(i.c() as u8).unwrap_or(TagMethod::Add);
@@ -556,7 +557,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     }
                     OpCode::Jmp => {
                         let off = i.sj_arg();
-                        pc = (pc as isize + off as isize) as usize;
+                        pc = pc.offset(off as isize);
                         if off < 0 && st.interrupted() {
                             savepc!();
                             return Err(st.interrupt_error());
@@ -654,11 +655,11 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     OpCode::TestSet => {
                         let rb = reg!(i.b());
                         if rb.is_falsy() == i.k() {
-                            pc += 1;
+                            pc = pc.add(1);
                         } else {
                             reg!(i.a()) = rb;
-                            let ni = *code.add(pc);
-                            pc = (pc as isize + ni.sj_arg() as isize + 1) as usize;
+                            let ni = *pc;
+                            pc = pc.offset(ni.sj_arg() as isize + 1);
                         }
                     }
                     OpCode::Call => {
@@ -702,7 +703,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                                     }
                                     k = proto.constants.as_ptr();
                                     upvals = c.upvals.as_ptr();
-                                    pc = 0;
+                                    pc = code;
                                     frame_base = func + 1;
                                     frame_top = ftop;
                                     base = stack_base(th, frame_base);
@@ -872,7 +873,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                                             *ra = Value::Int(idx);
                                             *ra.add(3) = Value::Int(idx);
                                         }
-                                        pc -= i.bx() as usize;
+                                        pc = pc.sub(i.bx() as usize);
                                     }
                                 }
                             }
@@ -883,7 +884,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                                     if cont {
                                         *ra = Value::Float(idx);
                                         *ra.add(3) = Value::Float(idx);
-                                        pc -= i.bx() as usize;
+                                        pc = pc.sub(i.bx() as usize);
                                     }
                                 }
                             }
@@ -900,13 +901,13 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         let skip = st.for_prep(frame_base + a)?;
                         reload!();
                         if skip {
-                            pc += i.bx() as usize + 1;
+                            pc = pc.add(i.bx() as usize + 1);
                         }
                     }
                     OpCode::TForPrep => {
                         let a = i.a() as usize;
                         protect!(st.mark_tbc(frame_base + a + 3));
-                        pc += i.bx() as usize;
+                        pc = pc.add(i.bx() as usize);
                     }
                     OpCode::TForCall => {
                         let a = i.a() as usize;
@@ -944,7 +945,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         let ra = base.add(a);
                         if !(*ra.add(4)).is_nil() {
                             *ra.add(2) = *ra.add(4);
-                            pc -= i.bx() as usize;
+                            pc = pc.sub(i.bx() as usize);
                             if st.interrupted() {
                                 savepc!();
                                 return Err(st.interrupt_error());
@@ -961,8 +962,8 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                             th.top = frame_top;
                         }
                         if i.k() {
-                            last += (*code.add(pc)).ax_arg() as usize * (MAX_C as usize + 1);
-                            pc += 1;
+                            last += (*pc).ax_arg() as usize * (MAX_C as usize + 1);
+                            pc = pc.add(1);
                         }
                         last += n;
                         if let Value::Table(t) = reg!(a) {
@@ -989,7 +990,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         savepc!();
                         st.adjust_varargs(fi, i.a() as usize)?;
                         // The frame moved: reload everything.
-                        th.frames.get_unchecked_mut(fi).pc = pc;
+                        th.frames.get_unchecked_mut(fi).pc = pc.offset_from(code) as usize;
                         {
                                 enter_frame!();
                                 continue;
