@@ -676,13 +676,21 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                                 // Fast path: a fixed-parameter function whose registers fit.
                                 let p = c.proto;
                                 let ftop = func + 1 + p.max_stack as usize;
-                                if !p.is_vararg && !trap && ftop <= th.stack.len() {
-                                    let nargs = th.top - func - 1;
+                                let nargs = th.top - func - 1;
+                                let room = if p.is_vararg { ftop + nargs + 1 } else { ftop };
+                                if !trap && room <= th.stack.len() {
                                     let sp = th.stack.as_mut_ptr();
-                                    for j in nargs..p.num_params as usize {
+                                    let nparams = p.num_params as usize;
+                                    for j in nargs..nparams {
                                         *sp.add(func + 1 + j) = Value::Nil;
                                     }
-                                    th.top = ftop;
+                                    // A vararg function's VARARGPREP reads the arguments up to
+                                    // the top; others own their whole frame.
+                                    th.top = if !p.is_vararg {
+                                        ftop
+                                    } else {
+                                        func + 1 + nargs.max(nparams)
+                                    };
                                     th.frames.push(crate::thread::CallFrame {
                                         func,
                                         base: func + 1,
@@ -787,6 +795,27 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         if i.c() != 0 {
                             let f = th.frames.get_unchecked_mut(fi);
                             f.func -= f.nextra as usize + i.c() as usize;
+                        }
+                        if !trap {
+                            // Fast path: move the results down and pop the frame.
+                            let fr = *th.frames.get_unchecked(fi);
+                            let res = fr.func;
+                            let wanted = if fr.nresults < 0 { n } else { fr.nresults as usize };
+                            let sp = th.stack.as_mut_ptr();
+                            let m = n.min(wanted);
+                            for j in 0..m {
+                                *sp.add(res + j) = *sp.add(ra + j);
+                            }
+                            for j in m..wanted {
+                                *sp.add(res + j) = Value::Nil;
+                            }
+                            th.top = res + wanted;
+                            th.frames.set_len(fi);
+                            if fr.flags & crate::thread::flags::FRESH != 0 {
+                                return Ok(());
+                            }
+                            enter_frame!();
+                            continue;
                         }
                         savepc!();
                         if st.finish_return(fi, ra, n)? {
