@@ -243,7 +243,10 @@ fn loadlib(st: &mut State) -> LuaResult<usize> {
         st.push_bool(true);
         return Ok(1);
     }
-    let t = st.push_native_module_table(&module);
+    let t = match st.push_native_module_table(&module) {
+        Ok(t) => t,
+        Err(why) => return Err(st.error(&why)),
+    };
     let k = st.str_value(&fname);
     let f = st.raw_get(t, k);
     if f.is_nil() {
@@ -388,7 +391,10 @@ fn load_native(st: &mut State, name: &[u8], file: &[u8], submodule: bool) -> Lua
         st.push_str(msg);
         return Ok(1);
     }
-    let t = st.push_native_module_table(&module);
+    let t = match st.push_native_module_table(&module) {
+        Ok(t) => t,
+        Err(why) => return Err(load_error(st, name, file, why.as_bytes())),
+    };
     let loader = st.new_native_closure(native_loader, vec![Value::Table(t)]);
     st.pop();
     st.push(Value::NativeClosure(loader));

@@ -23,7 +23,8 @@
 //!   and the module's entry points catch their own panics (`luna_spi::export_module!`).
 
 use std::cell::{Cell, RefCell};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use luna_spi::abi_stable::sabi_trait::TD_Opaque;
 use luna_spi::abi_stable::sabi_types::RRef;
@@ -37,7 +38,6 @@ use crate::gc::Gc;
 use crate::state::State;
 use crate::string::LuaStr;
 use crate::table::Table;
-use crate::userdata::UserData;
 use crate::value::Value;
 
 type EntryPoint = extern "C" fn(
@@ -45,10 +45,50 @@ type EntryPoint = extern "C" fn(
     args: RSlice<'_, luna_spi::Value<'_>>,
 ) -> SpiResult<()>;
 
-/// The upvalue of a module function's closure.
+/// A module function, registered once per process (modules are never unloaded).
 struct ModuleFunction {
     func: EntryPoint,
     module: Arc<LoadedModule>,
+}
+
+/// How many module functions a process can register: the closures name theirs by index,
+/// which makes a call one table read away from its entry point.
+const MAX_FUNCTIONS: usize = 8192;
+
+/// Every module function registered, by index (the upvalue of its closures).
+static FUNCTIONS: [OnceLock<ModuleFunction>; MAX_FUNCTIONS] =
+    [const { OnceLock::new() }; MAX_FUNCTIONS];
+static NEXT_FUNCTION: AtomicUsize = AtomicUsize::new(0);
+
+/// Registers a module's functions (once per module per process); their indices.
+fn register_functions(module: &Arc<LoadedModule>) -> Result<&'static [usize], String> {
+    static REGISTERED: Mutex<Vec<(usize, &'static [usize])>> = Mutex::new(Vec::new());
+    let key = Arc::as_ptr(module) as usize;
+    let mut registered = REGISTERED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, ids)) = registered.iter().find(|(k, _)| *k == key) {
+        return Ok(ids);
+    }
+    let funcs = module.info.functions();
+    let start = NEXT_FUNCTION.fetch_add(funcs.len(), Ordering::Relaxed);
+    if start + funcs.len() > MAX_FUNCTIONS {
+        return Err(format!(
+            "native module '{}': more than {} native module functions in one process",
+            module.name(),
+            MAX_FUNCTIONS
+        ));
+    }
+    let mut ids = Vec::with_capacity(funcs.len());
+    for (i, f) in funcs.iter().enumerate() {
+        let _ = FUNCTIONS[start + i].set(ModuleFunction {
+            func: f.func,
+            module: module.clone(),
+        });
+        ids.push(start + i);
+    }
+    // Kept for the life of the process, as the modules are.
+    let ids: &'static [usize] = Box::leak(ids.into_boxed_slice());
+    registered.push((key, ids));
+    Ok(ids)
 }
 
 /// The bytes of a string the caller keeps rooted for `'c`.
@@ -99,7 +139,7 @@ struct CallCtx<'s> {
     is_scattered: Cell<bool>,
     /// Set when anything but a result was pushed (then the results may not be the top).
     dirty: Cell<bool>,
-    scattered: RefCell<Vec<usize>>,
+    scattered: RefCell<Option<Box<Vec<usize>>>>,
     /// The slot of the pending Lua error value.
     pending: Cell<Option<usize>>,
     /// An uncatchable error met during the call.
@@ -135,7 +175,8 @@ impl<'s> CallCtx<'s> {
 
     #[cold]
     fn add_scattered(&self, slot: usize, n: usize) {
-        let mut all = self.scattered.borrow_mut();
+        let mut slot_list = self.scattered.borrow_mut();
+        let all = slot_list.get_or_insert_with(Box::default);
         if !self.is_scattered.get() {
             self.is_scattered.set(true);
             let first = self.first_result.get();
@@ -430,24 +471,22 @@ impl CallContext for CallCtx<'_> {
 fn call_module_function(st: &mut State) -> LuaResult<usize> {
     // The running closure sits just below its first argument.
     let first = st.abs_index(1);
-    let u = match st.stack_at(first - 1) {
+    let id = match st.stack_at(first - 1) {
         Value::NativeClosure(c) => match c.upvalues().first() {
-            Some(Value::UserData(u)) => *u,
+            Some(&Value::Int(id)) => id as usize,
             _ => return Err(bad_function(st)),
         },
         _ => return Err(bad_function(st)),
     };
-    let Some(target) = u.downcast_ref::<ModuleFunction>() else {
+    let Some(target) = FUNCTIONS.get(id).and_then(OnceLock::get) else {
         return Err(bad_function(st));
     };
     let func = target.func;
-    // The closure, and so this userdata and its `Arc`, stays alive during the call (it is in
-    // the call's function slot).
     let module: &LoadedModule = &target.module;
     if module.is_dead_checked(false) {
         return Err(dead(st, module));
     }
-    let n = st.arg_count();
+    let n = st.abs_top() - first;
     // Up to 8 arguments on the Rust stack, more in a vector.
     let mut inline = [luna_spi::Value::Nil; 8];
     let spilled: Vec<luna_spi::Value<'_>>;
@@ -471,7 +510,7 @@ fn call_module_function(st: &mut State) -> LuaResult<usize> {
         n_results: Cell::new(0),
         is_scattered: Cell::new(false),
         dirty: Cell::new(false),
-        scattered: RefCell::new(Vec::new()),
+        scattered: RefCell::new(None),
         pending: Cell::new(None),
         uncatchable: Cell::new(None),
     };
@@ -514,14 +553,14 @@ fn finish(ctx: CallCtx<'_>, r: SpiResult<()>, module: &LoadedModule) -> LuaResul
             }
             let scattered = ctx.scattered.borrow();
             st.ensure_stack(k)?;
-            if scattered.is_empty() {
-                let first = ctx.first_result.get();
-                for slot in first..first + k {
+            if let Some(scattered) = scattered.as_ref() {
+                for &slot in scattered.iter() {
                     let v = st.stack_at(slot);
                     st.push(v);
                 }
             } else {
-                for &slot in scattered.iter() {
+                let first = ctx.first_result.get();
+                for slot in first..first + k {
                     let v = st.stack_at(slot);
                     st.push(v);
                 }
@@ -561,27 +600,26 @@ fn finish(ctx: CallCtx<'_>, r: SpiResult<()>, module: &LoadedModule) -> LuaResul
 
 impl State {
     /// A table of a module's functions (what `require` returns for it), left on the stack.
-    pub fn push_native_module_table(&mut self, module: &Arc<LoadedModule>) -> Gc<Table> {
+    /// Fails only when the process registered too many module functions.
+    pub fn push_native_module_table(
+        &mut self,
+        module: &Arc<LoadedModule>,
+    ) -> Result<Gc<Table>, String> {
+        let ids = register_functions(module)?;
         let funcs = module.info.functions();
         let t = self.new_table_with(0, funcs.len());
         self.push(Value::Table(t));
-        for f in funcs {
-            let u: Gc<UserData> = self.new_userdata(
-                Box::new(ModuleFunction {
-                    func: f.func,
-                    module: module.clone(),
-                }),
-                0,
-            );
-            self.push(Value::UserData(u));
-            let c = self.new_native_closure(call_module_function, vec![Value::UserData(u)]);
-            self.pop();
-            let name = f.name.as_str();
-            let k = self.str_value(name);
+        for (f, &id) in funcs.iter().zip(ids) {
+            // A script could swap this upvalue (`debug.setupvalue`) for another index: the
+            // closure would then call another registered function, never an invalid one.
+            let c = self.new_native_closure(call_module_function, vec![Value::Int(id as i64)]);
+            self.push(Value::NativeClosure(c));
+            let k = self.str_value(f.name.as_str());
             self.push(k);
             let _ = self.raw_set(t, k, Value::NativeClosure(c));
             self.pop();
+            self.pop();
         }
-        t
+        Ok(t)
     }
 }
