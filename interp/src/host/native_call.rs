@@ -139,6 +139,8 @@ struct CallCtx<'s> {
     is_scattered: Cell<bool>,
     /// Set when anything but a result was pushed (then the results may not be the top).
     dirty: Cell<bool>,
+    // Boxed: one word in the context every call builds, for a list most calls never need.
+    #[allow(clippy::box_collection)]
     scattered: RefCell<Option<Box<Vec<usize>>>>,
     /// The slot of the pending Lua error value.
     pending: Cell<Option<usize>>,
