@@ -375,6 +375,16 @@ impl Table {
             self.array[idx as usize] = val;
             return;
         }
+        if idx == self.array.len() as u64 && self.nodes.is_empty() && !val.is_nil() {
+            // Appending to a pure sequence: grow the array part by doubling (what a rehash
+            // would choose, as every slot below is in the array), without a hash detour.
+            let old_bytes = self.buffer_bytes();
+            let new_len = (self.array.len() * 2).max(4);
+            self.array.resize(new_len, Value::Nil);
+            self.array[idx as usize] = val;
+            heap.resized(old_bytes, self.buffer_bytes());
+            return;
+        }
         let data = i as u64;
         if let Some(n) = self.find_int_node(i) {
             self.nodes[n].val = val;

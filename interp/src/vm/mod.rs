@@ -1072,11 +1072,20 @@ fn fast_set_str(st: &mut State, t: Value, key: Value, v: Value) -> bool {
     false
 }
 
-/// Assignment fast path for an existing integer key: true when done.
+/// Assignment fast path for an integer key: an existing key, or any slot of the array part
+/// of a table without metatable (no `__newindex` to consult): true when done.
 #[inline(always)]
 fn fast_set_int(st: &mut State, tb: Gc<crate::table::Table>, n: i64, v: Value) -> bool {
     // SAFETY: as in `fast_set_str`.
-    if let Some(slot) = unsafe { tb.get_mut() }.existing_slot_int(n) {
+    let t = unsafe { tb.get_mut() };
+    let idx = (n as u64).wrapping_sub(1);
+    if idx < t.array.len() as u64 && t.metatable.is_none() {
+        // SAFETY: bounds checked just above.
+        unsafe { *t.array.get_unchecked_mut(idx as usize) = v };
+        st.barrier_value(tb, v);
+        return true;
+    }
+    if let Some(slot) = t.existing_slot_int(n) {
         *slot = v;
         st.barrier_value(tb, v);
         return true;
