@@ -230,6 +230,25 @@ impl State {
 
     // ------------------------------------------------------------------ indexing
 
+    /// The fast path of field access: `t[key]` for an interned key, following `__index`
+    /// metamethods while they are tables (how classes and inheritance are usually built).
+    /// `None` when a metamethod that is not a table would have to be called.
+    #[inline]
+    pub(crate) fn get_str_through_tables(&self, mut t: Gc<Table>, key: Gc<LuaStr>) -> Option<Value> {
+        for _ in 0..MAX_TAG_LOOP {
+            let v = t.get_short_str(key);
+            if !v.is_nil() {
+                return Some(v);
+            }
+            match self.fast_tm(t.metatable, TagMethod::Index) {
+                Value::Nil => return Some(Value::Nil),
+                Value::Table(next) => t = next,
+                _ => return None,
+            }
+        }
+        None
+    }
+
     /// `obj[key]` with metamethods.
     pub fn index(&mut self, obj: Value, key: Value) -> LuaResult<Value> {
         self.index_from(obj, key, Origin::None)

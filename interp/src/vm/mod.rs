@@ -306,14 +306,11 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     OpCode::GetField => {
                         let t = reg!(i.b());
                         let key = kst!(i.c());
-                        let (v, done) = match (t, key) {
-                            (Value::Table(tb), Value::Str(ks)) => {
-                                let v = tb.get_short_str(ks);
-                                (v, !v.is_nil() || tb.metatable.is_none())
-                            }
-                            _ => (Value::Nil, false),
+                        let found = match (t, key) {
+                            (Value::Table(tb), Value::Str(ks)) => st.get_str_through_tables(tb, ks),
+                            _ => None,
                         };
-                        if done {
+                        if let Some(v) = found {
                             reg!(i.a()) = v;
                         } else {
                             let v = protect!(st.finish_get(t, key, Origin::Reg(i.b())));
@@ -387,11 +384,12 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         let obj = reg!(i.b());
                         let key = if i.k() { kst!(i.c()) } else { reg!(i.c()) };
                         *base.add(a + 1) = obj;
-                        let v = match (obj, key) {
-                            (Value::Table(tb), Value::Str(ks)) => tb.get_str(ks),
-                            _ => Value::Nil,
+                        let found = match (obj, key) {
+                            (Value::Table(tb), Value::Str(ks)) if ks.is_short() => st.get_str_through_tables(tb, ks),
+                            (Value::Table(tb), Value::Str(ks)) => Some(tb.get_str(ks)).filter(|v| !v.is_nil()),
+                            _ => None,
                         };
-                        if !v.is_nil() {
+                        if let Some(v) = found {
                             reg!(a) = v;
                         } else {
                             let v = protect!(st.finish_get(obj, key, Origin::Reg(i.b())));
