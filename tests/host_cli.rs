@@ -288,3 +288,41 @@ fn limits_end_runaway_scripts() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
 }
+
+#[test]
+fn penlight_runs_on_lfs_when_installed() {
+    // Penlight's path/dir/file modules use LuaFileSystem; run them if the system has them.
+    let pl = std::path::Path::new("/usr/share/lua/5.4/pl/dir.lua");
+    if !pl.is_file() {
+        eprintln!("Penlight not installed; skipped");
+        return;
+    }
+    let s = Scratch::new("penlight");
+    let root = s.path("tree");
+    let code = format!(
+        "local path, dir, file = require 'pl.path', require 'pl.dir', require 'pl.file'\n\
+         local root = {root:?}\n\
+         assert(path.mkdir(root))\n\
+         assert(file.write(path.join(root, 'a.txt'), 'hello'))\n\
+         assert(dir.makepath(path.join(root, 'b/c')))\n\
+         local files = dir.getallfiles(root)\n\
+         print(#files, file.read(path.join(root, 'a.txt')), path.getsize(path.join(root, 'a.txt')))\n\
+         print(#dir.getdirectories(root), path.isdir(root .. '/b/c'))\n\
+         dir.rmtree(root)\n\
+         print(path.exists(root))"
+    );
+    let o = Command::new(luna())
+        .env(
+            "LUA_PATH",
+            "/usr/share/lua/5.4/?.lua;/usr/share/lua/5.4/?/init.lua;;",
+        )
+        .args(["-e", &code])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&o),
+        "1\thello\t5\n1\ttrue\nfalse\n",
+        "{}",
+        stderr(&o)
+    );
+}
