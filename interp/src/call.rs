@@ -965,7 +965,7 @@ impl State {
         }
         if let Some(b) = self.instr_budget.as_mut() {
             if *b == 0 {
-                return Err(LuaError::Limit(LimitKind::Instructions));
+                return Err(self.instruction_limit_error());
             }
             *b -= 1;
         }
@@ -973,6 +973,16 @@ impl State {
             self.hook_instruction(pc)?;
         }
         Ok(())
+    }
+
+    /// The error for a script that ran out of its instruction budget: not catchable; its
+    /// value is the message with a traceback of where the script stopped.
+    #[cold]
+    fn instruction_limit_error(&mut self) -> LuaError {
+        let th = self.cur;
+        let tb = self.traceback(th, Some(b"instruction limit exceeded"), 0);
+        self.error_value = self.str_value(&tb);
+        LuaError::Limit(LimitKind::Instructions)
     }
 
     /// The error for an interrupted script (Ctrl-C, timeout): not catchable.

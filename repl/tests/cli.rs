@@ -305,6 +305,35 @@ fn exit_codes_and_os_exit() {
         "local x <close> = setmetatable({}, {__close = function() print('closed') end})\nos.exit(true, true)",
     );
     assert_ok(&luna_with(&[s.to_str().unwrap()], ""), "closed\n");
+    // A finalizer that exits while the state closes: the other pending finalizers still run,
+    // an object made after the close began is never finalized.
+    let s = d.file(
+        "f.lua",
+        "setmetatable({}, {__gc = function() print(1) end})\n\
+         setmetatable({}, {__gc = function()\n\
+           print(2)\n\
+           setmetatable({}, {__gc = function() print(3) end})\n\
+           os.exit(0, true)\n\
+         end})\n",
+    );
+    assert_ok(&luna_with(&[s.to_str().unwrap()], ""), "2\n1\n");
+}
+
+#[test]
+fn limits_end_the_script_with_a_message() {
+    let d = Scratch::new("limits");
+    let s = d.file("loop.lua", "local x = 0\nwhile true do x = x + 1 end\n");
+    let o = luna_with(&["--max-instructions=100000", s.to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("instruction limit exceeded"), "{e}");
+    assert!(e.contains("loop.lua:2: in main chunk"), "{e}");
+    // Not catchable by pcall.
+    let s = d.file("p.lua", "print(pcall(function() while true do end end))\nprint('after')\n");
+    let o = luna_with(&["--max-instructions=100000", s.to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "");
+    assert!(stderr(&o).contains("instruction limit exceeded"), "{}", stderr(&o));
 }
 
 #[test]
@@ -530,4 +559,20 @@ fn a_closed_pipe_ends_the_script() {
     drop(out);
     let status = child.wait().unwrap();
     assert_eq!(status.signal(), Some(libc::SIGPIPE), "{:?}", status);
+}
+
+#[test]
+fn default_search_paths() {
+    // Lua's default path; the native module path, then Lua's system-wide C path entries.
+    let o = luna_with(&["-e", "io.write(package.path, '\\n', package.cpath)"], "");
+    let out = stdout(&o);
+    let (path, cpath) = out.split_once('\n').unwrap();
+    assert!(path.starts_with("/usr/local/share/lua/5.4/?.lua;"), "{path}");
+    assert!(path.ends_with(";./?.lua;./?/init.lua"), "{path}");
+    let exe_dir = std::path::Path::new(LUNA).parent().unwrap().display().to_string();
+    assert!(cpath.starts_with(&format!("{exe_dir}/lib?.so;")), "{cpath}");
+    assert!(
+        cpath.ends_with(";/usr/local/lib/lua/5.4/?.so;/usr/local/lib/lua/5.4/loadall.so;./?.so"),
+        "{cpath}"
+    );
 }

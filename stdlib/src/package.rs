@@ -7,7 +7,8 @@
 //!
 //! Native modules are luna's (stable-ABI modules, see `luna_spi`), not C Lua modules: the
 //! C searchers look through `package.cpath` (by default the native module path: the
-//! directories of `LUNA_MODULE_PATH`, the executable's directory and `../lib/luna`) and hand
+//! directories of `LUNA_MODULE_PATH`, the executable's directory and `../lib/luna`; then
+//! Lua's system-wide `/usr/local/lib/lua/5.4`) and hand
 //! a file they find to the kernel's loader, which checks the `native` permission, the
 //! module's declared needs and its ABI, then gives the table of the module's functions.
 
@@ -25,11 +26,6 @@ pub const CONFIG: &str = "/\n;\n?\n!\n-\n";
 pub const DEFAULT_PATH: &str =
     "/usr/local/share/lua/5.4/?.lua;/usr/local/share/lua/5.4/?/init.lua;\
 /usr/local/lib/lua/5.4/?.lua;/usr/local/lib/lua/5.4/?/init.lua;./?.lua;./?/init.lua";
-
-/// PUC-Lua's default `package.cpath` (luna's default is the native module path instead:
-/// `luna_interp::host::loader::default_cpath`).
-pub const DEFAULT_CPATH: &str =
-    "/usr/local/lib/lua/5.4/?.so;/usr/local/lib/lua/5.4/loadall.so;./?.so";
 
 /// Opens the package library, reading `LUA_PATH`/`LUA_CPATH` unless the registry field
 /// `LUA_NOENV` is true (what `lua -E` sets). Returns the `package` table; `require` becomes

@@ -1244,6 +1244,17 @@ impl State {
     }
 
     /// Finalizes everything and frees every object (the state is being dropped).
+    /// While the state closes: runs the finalizers of every object still marked for
+    /// finalization. Also what `os.exit(status, true)` does from a finalizer that runs while
+    /// the state closes: the remaining finalizers still run before the process ends.
+    pub(crate) fn run_closing_finalizers(&mut self) {
+        self.separate_to_be_finalized(true);
+        while self.heap.tobefnz.get().is_some() {
+            self.run_finalizers(usize::MAX);
+            self.separate_to_be_finalized(true);
+        }
+    }
+
     pub(crate) fn close_state(&mut self) {
         // Close the main thread's pending to-be-closed variables and upvalues.
         self.cur = self.main_thread;
@@ -1255,11 +1266,7 @@ impl State {
             self.heap.phase = Phase::Pause;
         }
         self.gc_finalizing = true;
-        self.separate_to_be_finalized(true);
-        while self.heap.tobefnz.get().is_some() {
-            self.run_finalizers(usize::MAX);
-            self.separate_to_be_finalized(true);
-        }
+        self.run_closing_finalizers();
         // Free everything.
         for &t in &self.heap.threads {
             as_obj::<Thread>(t).list_index.set(usize::MAX);

@@ -150,8 +150,15 @@ pub fn native_module_dirs_with(ignore_env: bool) -> Vec<PathBuf> {
     dirs
 }
 
+/// PUC-Lua's default C path entries (its `LUA_CPATH_DEFAULT` on Unix).
+const LUA_SYSTEM_CPATH: [&str; 3] =
+    ["/usr/local/lib/lua/5.4/?.so", "/usr/local/lib/lua/5.4/loadall.so", "./?.so"];
+
 /// The default `package.cpath`: for each directory of the native module path, `lib?.so`
-/// (cargo's name for a `cdylib`), `?.so` and `libluna_?.so` (luna's own provider crates).
+/// (cargo's name for a `cdylib`), `?.so` and `libluna_?.so` (luna's own provider crates);
+/// then Lua's own system-wide entries (`/usr/local/lib/lua/5.4/?.so`, ...), where Lua package
+/// managers install native libraries. A library found there that is not a luna module is
+/// refused with a clear error by the loader.
 pub fn default_cpath(ignore_env: bool) -> String {
     let mut parts = Vec::new();
     for d in native_module_dirs_with(ignore_env) {
@@ -164,6 +171,7 @@ pub fn default_cpath(ignore_env: bool) -> String {
             parts.push(format!("{}/{}", d.trim_end_matches('/'), t));
         }
     }
+    parts.extend(LUA_SYSTEM_CPATH.iter().map(|s| s.to_string()));
     parts.join(";")
 }
 

@@ -837,9 +837,14 @@ impl State {
     /// Ends the process with `status` (`os.exit`). With `close_state`, first closes the state
     /// as `lua_close` does: pending to-be-closed variables, then every finalizer.
     pub fn host_exit(&mut self, status: i32, close_state: bool) -> ! {
-        // A finalizer that calls `os.exit` while the state is closing just exits.
-        if close_state && !self.gc_finalizing {
-            self.close_state();
+        if close_state {
+            if self.gc_finalizing {
+                // A finalizer running while the state closes: the other pending finalizers
+                // still run (objects created since the close began have none).
+                self.run_closing_finalizers();
+            } else {
+                self.close_state();
+            }
         }
         let _ = std::io::stdout().flush();
         let _ = std::io::stderr().flush();
