@@ -85,10 +85,6 @@ impl ArithOp {
             _ => return None,
         })
     }
-
-    fn is_bitwise(self) -> bool {
-        matches!(self, ArithOp::BAnd | ArithOp::BOr | ArithOp::BXor | ArithOp::Shl | ArithOp::Shr | ArithOp::BNot)
-    }
 }
 
 /// Integer value of a number for bitwise operations (floats must be integral).
@@ -391,20 +387,6 @@ impl State {
     pub(crate) fn div_by_zero_error(&mut self, op: ArithOp) -> crate::error::LuaError {
         let msg = if op == ArithOp::Mod { "attempt to perform 'n%0'" } else { "attempt to divide by zero" };
         self.runtime_error(msg)
-    }
-
-    /// Full arithmetic for the VM's slow path: numbers first (with Lua's division-by-zero
-    /// errors), then metamethods.
-    pub(crate) fn arith_slow(&mut self, op: ArithOp, a: Value, b: Value, oa: Origin, ob: Origin) -> LuaResult<Value> {
-        if let Some(v) = arith_numbers(op, a, b) {
-            return Ok(v);
-        }
-        if matches!(op, ArithOp::Mod | ArithOp::IDiv) {
-            if let (Value::Int(_), Value::Int(0)) = (a, b) {
-                return Err(self.div_by_zero_error(op));
-            }
-        }
-        self.arith_tm(a, b, op.tag_method(), oa, ob)
     }
 
     // ------------------------------------------------------------------ comparison

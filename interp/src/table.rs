@@ -671,7 +671,7 @@ impl Table {
 
     /// Unbounded search for a border beyond the array part (`t[j]` non-nil is known).
     fn hash_border(&self, j0: u64) -> u64 {
-        let mut i = j0; // t[i] non-nil or i == array size
+        let mut i; // t[i] non-nil or i == array size
         let mut j = j0 + 1; // t[j] non-nil
         loop {
             if j > (i64::MAX as u64) / 2 {

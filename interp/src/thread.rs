@@ -40,13 +40,6 @@ pub(crate) mod flags {
     pub const FIN: u16 = 1 << 5;
     /// The native function was called with `call_k`-style continuation (yieldable).
     pub const HAS_CONT: u16 = 1 << 6;
-    /// A `__close` call made while returning: the frame below must finish its return.
-    pub const CLOSE_RET: u16 = 1 << 7;
-    /// The frame's function is being traced by a hook that wants a "tail call" event.
-    pub const HOOK_YIELD: u16 = 1 << 8;
-    /// The frame is a Lua frame whose instruction pointer has not been initialised by
-    /// `VARARGPREP` (used by debug info for vararg functions).
-    pub const XPCALL_HANDLER: u16 = 1 << 9;
 }
 
 /// One activation record.

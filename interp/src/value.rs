@@ -225,20 +225,6 @@ impl Value {
         }
     }
 
-    /// True for values whose payload points at a heap object.
-    #[inline(always)]
-    pub(crate) fn is_collectable(&self) -> bool {
-        matches!(
-            self,
-            Value::Str(_)
-                | Value::Table(_)
-                | Value::LuaFn(_)
-                | Value::NativeClosure(_)
-                | Value::UserData(_)
-                | Value::Thread(_)
-        )
-    }
-
     /// The heap object's address, used for `%p` and `tostring` of reference values.
     pub fn identity(&self) -> Option<usize> {
         match *self {

@@ -170,15 +170,6 @@ impl State {
 
     // ------------------------------------------------------------------ entry points
 
-    /// Runs a collection step if one is due. A safepoint: every live value must be reachable
-    /// from the roots (in particular, the running thread's `top` must cover its live slots).
-    #[inline(always)]
-    pub(crate) fn gc_check(&mut self) {
-        if self.heap.step_due() {
-            self.gc_step();
-        }
-    }
-
     /// One incremental step (paced by the allocation debt).
     pub(crate) fn gc_step(&mut self) {
         if self.heap.busy {

@@ -786,7 +786,10 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                             }
                             th.extra_mut(fi).nres_pending = n as u32;
                             let r = st.close_level(frame_base, None);
-                            reload!();
+                            // The stack may have moved; only `trap` and the pc slot are used
+                            // from here on (`base` is not).
+                            trap = st.trap;
+                            pc_slot = &mut th.frames.get_unchecked_mut(fi).pc;
                             r?;
                             n = th.extra(fi).nres_pending as usize;
                         }
