@@ -229,17 +229,27 @@ impl State {
     /// The fast path of field access: `t[key]` for an interned key, following `__index`
     /// metamethods while they are tables (how classes and inheritance are usually built).
     /// `None` when a metamethod that is not a table would have to be called.
-    #[inline]
-    pub(crate) fn get_str_through_tables(&self, mut t: Gc<Table>, key: Gc<LuaStr>) -> Option<Value> {
+    #[inline(always)]
+    pub(crate) fn get_str_through_tables(&self, t: Gc<Table>, key: Gc<LuaStr>) -> Option<Value> {
+        let v = t.get_short_str(key);
+        if !v.is_nil() || t.metatable.is_none() {
+            return Some(v);
+        }
+        self.get_str_after_miss(t, key)
+    }
+
+    /// `get_str_through_tables` once `key` was not found in `t` itself, which has a metatable.
+    #[inline(never)]
+    fn get_str_after_miss(&self, mut t: Gc<Table>, key: Gc<LuaStr>) -> Option<Value> {
         for _ in 0..MAX_TAG_LOOP {
-            let v = t.get_short_str(key);
-            if !v.is_nil() {
-                return Some(v);
-            }
             match self.fast_tm(t.metatable, TagMethod::Index) {
                 Value::Nil => return Some(Value::Nil),
                 Value::Table(next) => t = next,
                 _ => return None,
+            }
+            let v = t.get_short_str(key);
+            if !v.is_nil() {
+                return Some(v);
             }
         }
         None

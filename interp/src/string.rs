@@ -81,6 +81,13 @@ impl LuaStr {
         }
     }
 
+    /// The hash of a short string, computed when it was interned.
+    #[inline(always)]
+    pub(crate) fn short_hash(&self) -> u32 {
+        debug_assert!(self.is_short && self.has_hash.get());
+        self.hash.get()
+    }
+
     #[cold]
     fn hash_slow(&self) -> u32 {
         let h = hash_bytes(self.as_bytes(), self.hash.get());

@@ -212,7 +212,7 @@ impl Table {
             return Value::Nil;
         }
         let addr = key.addr() as u64;
-        let mut n = key.hash() as usize & self.mask();
+        let mut n = key.short_hash() as usize & self.mask();
         loop {
             // SAFETY: as in `get_int_hash`.
             let node = unsafe { self.nodes.get_unchecked(n) };
@@ -315,19 +315,19 @@ impl Table {
         }
     }
 
-    /// Like `existing_slot_int` for an interned string key.
-    #[inline(always)]
-    pub(crate) fn existing_slot_short_str(&mut self, key: Gc<LuaStr>) -> Option<&mut Value> {
+    /// The value slot of short-string `key` if the key has a node, even with a nil value
+    /// (a key whose value was set to nil keeps its node until the next rehash).
+    #[inline]
+    pub(crate) fn slot_short_str(&mut self, key: Gc<LuaStr>) -> Option<&mut Value> {
         if self.nodes.is_empty() {
             return None;
         }
         let addr = key.addr() as u64;
-        let mut n = key.hash() as usize & self.mask();
+        let mut n = key.short_hash() as usize & self.mask();
         loop {
             let node = &self.nodes[n];
             if node.key_tag == TAG_STR && node.key_data == addr {
-                let slot = &mut self.nodes[n].val;
-                return if slot.is_nil() { None } else { Some(slot) };
+                return Some(&mut self.nodes[n].val);
             }
             if node.next == 0 {
                 return None;

@@ -1056,16 +1056,29 @@ fn set_slow(st: &mut State, t: Value, key: Value, v: Value, origin: Origin) -> L
     }
 }
 
-/// Assignment fast path for an existing string key of a table: true when done.
+/// Assignment fast path for a short-string key that has a node in the table: an existing
+/// value is replaced (nil too); a key whose value is nil is set when the table's metatable is
+/// known to lack `__newindex`. True when done.
 #[inline(always)]
 fn fast_set_str(st: &mut State, t: Value, key: Value, v: Value) -> bool {
     if let (Value::Table(tb), Value::Str(ks)) = (t, key) {
+        let no_newindex = match tb.metatable {
+            None => true,
+            Some(mt) => mt.absent_meta.get() & (1u32 << (TagMethod::NewIndex as u32)) != 0,
+        };
         // SAFETY: the table is rooted by the caller's register or upvalue; the borrow is local.
-        if let Some(slot) = unsafe { tb.get_mut() }.existing_slot_short_str(ks) {
-            if v.is_nil() {
-                return false;
+        let tbm = unsafe { tb.get_mut() };
+        if let Some(slot) = tbm.slot_short_str(ks) {
+            if slot.is_nil() {
+                if !no_newindex {
+                    return false;
+                }
+                *slot = v;
+                // A key coming back may be a metamethod of a table used as a metatable.
+                tbm.absent_meta.set(0);
+            } else {
+                *slot = v;
             }
-            *slot = v;
             st.barrier_value(tb, v);
             return true;
         }
