@@ -11,9 +11,15 @@ use std::io::Write;
 
 use luna_interp::{CallStatus, LuaResult, NativeFn, State, Value};
 
-/// The last line of every traceback printed by the command line: `lua` runs scripts from a
-/// C function (`pmain`), which Lua's tracebacks show as this line.
-const C_ENTRY: &str = "\n\t[C]: in ?";
+/// The native function every chunk of the command line and the REPL runs in, as `lua` runs
+/// them inside its C function `pmain`: tracebacks (of errors and of `debug.traceback`) end
+/// with its line, `[C]: in ?`, as `lua`'s do. Its arguments are the function to call and the
+/// function's arguments; it returns all the function's results.
+fn entry(st: &mut State) -> LuaResult<usize> {
+    let func = st.abs_index(1);
+    st.call_at(func, luna_interp::call::MULTRET)?;
+    Ok(st.abs_top() - func)
+}
 
 /// Message handler (`msghandler` of lua.c): a string (or number) error gets a traceback;
 /// another value is replaced by what its `__tostring` returns when that is a string, or else
@@ -36,8 +42,7 @@ fn msg_handler(st: &mut State) -> LuaResult<usize> {
         }
     };
     let th = st.current_thread();
-    let mut tb = st.traceback(th, Some(&msg), 1);
-    tb.extend_from_slice(C_ENTRY.as_bytes());
+    let tb = st.traceback(th, Some(&msg), 1);
     st.push_str(&tb);
     Ok(1)
 }
@@ -57,8 +62,10 @@ pub fn error_text(st: &mut State, v: Value) -> Vec<u8> {
 pub fn docall(st: &mut State, nargs: usize, nres: i32) -> Result<(), Vec<u8>> {
     let func = st.abs_top() - nargs - 1;
     let base = st.abs_index(1);
-    // The handler goes below the function (slot numbers are 1-based within the frame).
+    // The handler goes below the function (slot numbers are 1-based within the frame), the
+    // native entry between them.
     st.insert(func - base + 1, Value::Native(msg_handler));
+    st.insert(func - base + 2, Value::Native(entry));
     let flag = st.interrupt_handle();
     let soft = st.soft_interrupt_handle();
     // A Ctrl-C that came after the last chunk ended must not stop this one.
@@ -115,10 +122,7 @@ fn finish_call(
         Err(_) => {
             // Not catchable (Ctrl-C, a limit): the kernel left its frames; drop them.
             let e = st.take_error();
-            let mut msg = error_text(st, e);
-            if handler && msg.windows(16).any(|w| w == b"stack traceback:") {
-                msg.extend_from_slice(C_ENTRY.as_bytes());
-            }
+            let msg = error_text(st, e);
             st.reset_after_uncatchable(func);
             Err(msg)
         }

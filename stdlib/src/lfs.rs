@@ -30,10 +30,12 @@ const FUNCS: &[Reg] = &[
 /// The registry name of directory iterators' metatable.
 const DIR_META: &str = "directory metatable";
 
-/// The `lfs` table (the `package.preload` loader).
+/// The `lfs` table (the `package.preload` loader). As lfs 1.8 does, it is also set as the
+/// global `lfs`.
 pub fn open(st: &mut State) -> LuaResult<usize> {
     let t = new_lib(st, FUNCS);
     st.push(Value::Table(t));
+    st.set_global("lfs", Value::Table(t));
     let v = st.str_value("LuaFileSystem 1.8.0");
     st.raw_set_str(t, "_VERSION", v);
     let v = st.str_value("LuaFileSystem is a Lua library developed to complement the set of functions related to file systems offered by the standard Lua distribution");
@@ -152,7 +154,7 @@ fn attributes_with(st: &mut State, follow: bool) -> LuaResult<usize> {
             return Ok(1);
         }
         if !ATTRIBUTE_NAMES.contains(&name.as_str()) {
-            return Err(st.arg_error(2, &format!("invalid attribute name '{}'", name)));
+            return Err(st.error(&format!("invalid attribute name '{}'", name)));
         }
         let v = attribute_value(st, &meta, &name);
         st.push(v);
