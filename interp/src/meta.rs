@@ -228,31 +228,27 @@ impl State {
 
     /// The fast path of field access: `t[key]` for an interned key, following `__index`
     /// metamethods while they are tables (how classes and inheritance are usually built).
-    /// `None` when a metamethod that is not a table would have to be called.
-    #[inline(always)]
-    pub(crate) fn get_str_through_tables(&self, t: Gc<Table>, key: Gc<LuaStr>) -> Option<Value> {
-        let v = t.get_short_str(key);
-        if !v.is_nil() || t.metatable.is_none() {
-            return Some(v);
-        }
-        self.get_str_after_miss(t, key)
-    }
-
-    /// `get_str_through_tables` once `key` was not found in `t` itself, which has a metatable.
+    /// This is the part after a miss in `t` itself (which has a metatable): the VM probes `t`
+    /// inline. The value found is written to `*out`; false when the chain reaches a
+    /// metamethod that is not a table (or is too long): the caller takes the slow path.
     #[inline(never)]
-    fn get_str_after_miss(&self, mut t: Gc<Table>, key: Gc<LuaStr>) -> Option<Value> {
+    pub(crate) fn get_str_after_miss(&self, mut t: Gc<Table>, key: Gc<LuaStr>, out: &mut Value) -> bool {
         for _ in 0..MAX_TAG_LOOP {
             match self.fast_tm(t.metatable, TagMethod::Index) {
-                Value::Nil => return Some(Value::Nil),
+                Value::Nil => {
+                    *out = Value::Nil;
+                    return true;
+                }
                 Value::Table(next) => t = next,
-                _ => return None,
+                _ => return false,
             }
             let v = t.get_short_str(key);
             if !v.is_nil() {
-                return Some(v);
+                *out = v;
+                return true;
             }
         }
-        None
+        false
     }
 
     /// `obj[key]` with metamethods.

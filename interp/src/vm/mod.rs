@@ -249,73 +249,66 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         uv.set(v);
                         st.barrier_upval(uv, v);
                     }
+                    // The fast paths of the reads write the register and go on directly: a
+                    // value wrapped in an `Option` or a tuple on the way would be assembled
+                    // in memory piecewise and read back whole (a store-forwarding stall).
                     OpCode::GetTabUp => {
                         let t = upval!(i.b()).get();
                         let key = kst!(i.c());
-                        let (v, done) = match (t, key) {
-                            (Value::Table(tb), Value::Str(ks)) => {
-                                let v = tb.get_short_str(ks);
-                                (v, !v.is_nil() || tb.metatable.is_none())
+                        if let (Value::Table(tb), Value::Str(ks)) = (t, key) {
+                            let v = tb.get_short_str(ks);
+                            if !v.is_nil() || tb.metatable.is_none() {
+                                reg!(i.a()) = v;
+                                continue;
                             }
-                            _ => (Value::Nil, false),
-                        };
-                        if done {
-                            reg!(i.a()) = v;
-                        } else {
-                            let v = protect!(st.finish_get(t, key, Origin::Upval(i.b())));
-                            reg!(i.a()) = v;
                         }
+                        let v = protect!(st.finish_get(t, key, Origin::Upval(i.b())));
+                        reg!(i.a()) = v;
                     }
                     OpCode::GetTable => {
                         let t = reg!(i.b());
                         let key = reg!(i.c());
-                        let (v, done) = match t {
-                            Value::Table(tb) => {
-                                let v = match key {
-                                    Value::Int(n) => tb.get_int(n),
-                                    _ => tb.get(key),
-                                };
-                                (v, !v.is_nil() || tb.metatable.is_none())
+                        if let Value::Table(tb) = t {
+                            let v = match key {
+                                Value::Int(n) => tb.get_int(n),
+                                _ => tb.get(key),
+                            };
+                            if !v.is_nil() || tb.metatable.is_none() {
+                                reg!(i.a()) = v;
+                                continue;
                             }
-                            _ => (Value::Nil, false),
-                        };
-                        if done {
-                            reg!(i.a()) = v;
-                        } else {
-                            let v = protect!(st.finish_get(t, key, Origin::Reg(i.b())));
-                            reg!(i.a()) = v;
                         }
+                        let v = protect!(st.finish_get(t, key, Origin::Reg(i.b())));
+                        reg!(i.a()) = v;
                     }
                     OpCode::GetI => {
                         let t = reg!(i.b());
                         let n = i.c() as i64;
-                        let (v, done) = match t {
-                            Value::Table(tb) => {
-                                let v = tb.get_int(n);
-                                (v, !v.is_nil() || tb.metatable.is_none())
+                        if let Value::Table(tb) = t {
+                            let v = tb.get_int(n);
+                            if !v.is_nil() || tb.metatable.is_none() {
+                                reg!(i.a()) = v;
+                                continue;
                             }
-                            _ => (Value::Nil, false),
-                        };
-                        if done {
-                            reg!(i.a()) = v;
-                        } else {
-                            let v = protect!(st.finish_get(t, Value::Int(n), Origin::Reg(i.b())));
-                            reg!(i.a()) = v;
                         }
+                        let v = protect!(st.finish_get(t, Value::Int(n), Origin::Reg(i.b())));
+                        reg!(i.a()) = v;
                     }
                     OpCode::GetField => {
                         let t = reg!(i.b());
                         let key = kst!(i.c());
-                        let found = match (t, key) {
-                            (Value::Table(tb), Value::Str(ks)) => st.get_str_through_tables(tb, ks),
-                            _ => None,
-                        };
-                        if let Some(v) = found {
-                            reg!(i.a()) = v;
-                        } else {
-                            let v = protect!(st.finish_get(t, key, Origin::Reg(i.b())));
-                            reg!(i.a()) = v;
+                        if let (Value::Table(tb), Value::Str(ks)) = (t, key) {
+                            let v = tb.get_short_str(ks);
+                            if !v.is_nil() || tb.metatable.is_none() {
+                                reg!(i.a()) = v;
+                                continue;
+                            }
+                            if st.get_str_after_miss(tb, ks, &mut *base.add(i.a() as usize)) {
+                                continue;
+                            }
                         }
+                        let v = protect!(st.finish_get(t, key, Origin::Reg(i.b())));
+                        reg!(i.a()) = v;
                     }
                     OpCode::SetTabUp => {
                         let t = upval!(i.a()).get();
@@ -384,17 +377,20 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         let obj = reg!(i.b());
                         let key = if i.k() { kst!(i.c()) } else { reg!(i.c()) };
                         *base.add(a + 1) = obj;
-                        let found = match (obj, key) {
-                            (Value::Table(tb), Value::Str(ks)) if ks.is_short() => st.get_str_through_tables(tb, ks),
-                            (Value::Table(tb), Value::Str(ks)) => Some(tb.get_str(ks)).filter(|v| !v.is_nil()),
-                            _ => None,
-                        };
-                        if let Some(v) = found {
-                            reg!(a) = v;
-                        } else {
-                            let v = protect!(st.finish_get(obj, key, Origin::Reg(i.b())));
-                            reg!(a) = v;
+                        if let (Value::Table(tb), Value::Str(ks)) = (obj, key) {
+                            if ks.is_short() {
+                                let v = tb.get_short_str(ks);
+                                if !v.is_nil() || tb.metatable.is_none() {
+                                    reg!(a) = v;
+                                    continue;
+                                }
+                                if st.get_str_after_miss(tb, ks, &mut *base.add(a)) {
+                                    continue;
+                                }
+                            }
                         }
+                        let v = protect!(st.finish_get(obj, key, Origin::Reg(i.b())));
+                        reg!(a) = v;
                     }
                     OpCode::AddI => {
                         let a = i.a() as usize;
