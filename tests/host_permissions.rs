@@ -138,6 +138,11 @@ const OPS: &[Op] = &[
         code: "return require('lfs').touch(P .. '/a.txt', 1000, 2000)",
     },
     Op {
+        name: "lfs.link symlink",
+        kind: "write",
+        code: "return require('lfs').link('a.txt', P .. '/sl', true)",
+    },
+    Op {
         name: "fs.remove",
         kind: "write",
         code: "return require('fs').remove(P .. '/sub/b.txt')",
@@ -281,6 +286,23 @@ fn escapes(provider: Provider) {
             "rename through link",
             "return os.rename(G .. '/a.txt', G .. '/link_dir/a.txt')",
         ),
+        // Links: a hard link of an outside file would be a way in; links made outside.
+        (
+            "hard link in",
+            "return require('lfs').link(O .. '/secret.txt', G .. '/stolen')",
+        ),
+        (
+            "hard link out",
+            "return require('lfs').link(G .. '/a.txt', O .. '/a.txt')",
+        ),
+        (
+            "hard link through link",
+            "return require('lfs').link(G .. '/a.txt', G .. '/link_dir/a.txt')",
+        ),
+        (
+            "symlink out",
+            "return require('lfs').link(G .. '/a.txt', O .. '/new', true)",
+        ),
     ];
     for (name, code) in refused {
         let e = err(&mut st, &format!("{}{}", setup, code));
@@ -297,7 +319,24 @@ fn escapes(provider: Provider) {
         "S"
     );
     assert!(!t.0.join("outside/a.txt").exists() && !t.0.join("outside/new").exists());
-    assert!(t.0.join("granted/a.txt").exists());
+    assert!(std::fs::symlink_metadata(t.0.join("outside/new")).is_err());
+    assert!(t.0.join("granted/a.txt").exists() && !t.0.join("granted/stolen").exists());
+    // A symlink's target is text, not checked when the link is made; following it is.
+    assert_eq!(
+        ok(
+            &mut st,
+            &format!(
+                "{}return require('lfs').link(O .. '/secret.txt', G .. '/made', true)",
+                setup
+            )
+        ),
+        "true"
+    );
+    let e = err(
+        &mut st,
+        &format!("{}return require('fs').read(G .. '/made')", setup),
+    );
+    assert!(e.contains("read access to '"), "{}", e);
     // A link's own entry lies inside the grant: it can be inspected and removed, and the
     // file it points to is untouched.
     let mode = ok(
@@ -363,6 +402,87 @@ fn escapes_are_refused_with_the_builtin_file_system() {
 #[test]
 fn escapes_are_refused_with_the_fs_provider_module() {
     escapes(Provider::FsModule);
+}
+
+#[test]
+fn hard_links_need_read_on_the_file_and_write_on_the_new_name() {
+    let t = tree();
+    let setup = format!(
+        "local lfs = require 'lfs'; local G, O = {}, {}\n",
+        lit(&t.path("granted")),
+        lit(&t.path("outside"))
+    );
+    // Both names resolved and checked.
+    let mut st = state(
+        Permissions::none()
+            .allow_read(t.0.display().to_string())
+            .allow_write(t.path("granted")),
+    );
+    let r = ok(
+        &mut st,
+        &format!(
+            "{}return lfs.link(G .. '/a.txt', G .. '/h'), lfs.attributes(G .. '/a.txt', 'nlink'), \
+             lfs.link(O .. '/secret.txt', G .. '/s'), io.open(G .. '/s'):read('a')",
+            setup
+        ),
+    );
+    assert_eq!(r, "true\t2\ttrue\tS");
+    let e = err(
+        &mut st,
+        &format!("{}return lfs.link(G .. '/a.txt', O .. '/h')", setup),
+    );
+    assert!(
+        e.contains("write access to '") && e.contains("denied"),
+        "{}",
+        e
+    );
+    let e = err(
+        &mut st,
+        &format!("{}return lfs.link(G .. '/a.txt', O .. '/l', true)", setup),
+    );
+    assert!(
+        e.contains("write access to '") && e.contains("denied"),
+        "{}",
+        e
+    );
+    assert!(std::fs::symlink_metadata(t.0.join("outside/h")).is_err());
+    assert!(std::fs::symlink_metadata(t.0.join("outside/l")).is_err());
+    // Reading everywhere (the old name as written), writing checked.
+    let mut st = state(Permissions::all().deny_write(t.path("outside")));
+    let r = ok(
+        &mut st,
+        &format!(
+            "{}return lfs.link(G .. '/a.txt', G .. '/h2'), lfs.attributes(G .. '/a.txt', 'nlink'), \
+             lfs.link(G .. '/a.txt', G .. '/h2')",
+            setup
+        ),
+    );
+    assert_eq!(r, "true\t3\tnil\tFile exists\t17");
+    let e = err(
+        &mut st,
+        &format!("{}return lfs.link(G .. '/a.txt', O .. '/h')", setup),
+    );
+    assert!(
+        e.contains("write access to '") && e.contains("(by --deny-write="),
+        "{}",
+        e
+    );
+    // The stable provider interface has symlinks but no hard links.
+    let mut st = with_provider(Provider::FsModule, Permissions::all());
+    let r = ok(
+        &mut st,
+        &format!("{}return lfs.link(G .. '/a.txt', G .. '/h3')", setup),
+    );
+    assert_eq!(r, "nil\tOperation not supported\t95");
+    let r = ok(
+        &mut st,
+        &format!(
+            "{}return lfs.link('a.txt', G .. '/sl', true), lfs.symlinkattributes(G .. '/sl', 'target'), \
+             io.open(G .. '/sl'):read('a')",
+            setup
+        ),
+    );
+    assert_eq!(r, "true\ta.txt\tA");
 }
 
 #[test]
@@ -588,4 +708,18 @@ fn the_memfs_provider_gets_the_same_checks() {
     assert!(e.contains("write access to '/data/x' denied"), "{}", e);
     let e = err(&mut st, "return os.rename('/data/in/f', '/out/f')");
     assert!(e.contains("write access to '/out/f' denied"), "{}", e);
+    assert_eq!(
+        ok(
+            &mut st,
+            "local lfs = require 'lfs'; return lfs.link('f', '/data/in/l', true), \
+             lfs.symlinkattributes('/data/in/l', 'target'), require('fs').read('/data/in/l'), \
+             lfs.link('/data/in/f', '/data/in/h')"
+        ),
+        "true\tf\tF\tnil\tOperation not supported\t95"
+    );
+    let e = err(
+        &mut st,
+        "return require('lfs').link('/data/in/f', '/out/l', true)",
+    );
+    assert!(e.contains("write access to '/out/l' denied"), "{}", e);
 }

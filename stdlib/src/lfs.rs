@@ -1,8 +1,11 @@
 //! `lfs`: LuaFileSystem's interface (`attributes`, `symlinkattributes`, `dir`, `mkdir`,
-//! `rmdir`, `currentdir`, `chdir`, `touch`, `setmode`), so code written for PUC-Lua with lfs
-//! (Penlight, for one) runs unchanged. Everything goes through the kernel's host services:
-//! permission checks and the active file-system provider apply. Results and messages follow
-//! lfs 1.8: failures return `nil, message, errno`; a refused permission raises an error.
+//! `rmdir`, `link`, `currentdir`, `chdir`, `touch`, `setmode`, and `_VERSION`,
+//! `_DESCRIPTION`, `_COPYRIGHT`), so code written for PUC-Lua with lfs (Penlight, for one)
+//! runs unchanged. Everything goes through the kernel's host services: permission checks
+//! and the active file-system provider apply. Results and messages follow lfs 1.8:
+//! failures return `nil, message, errno`; a refused permission raises an error. Hard links
+//! (`lfs.link` without its third argument) exist with the built-in file system only; a
+//! provider module reports them as not supported.
 //!
 //! A directory iterator reads the whole listing when it is created (`.` and `..` first, as
 //! `readdir` gives them) and hands the names out one by one.
@@ -21,6 +24,7 @@ const FUNCS: &[Reg] = &[
     ("dir", dir),
     ("mkdir", mkdir),
     ("rmdir", rmdir),
+    ("link", link),
     ("currentdir", currentdir),
     ("chdir", chdir),
     ("touch", touch),
@@ -40,6 +44,8 @@ pub fn open(st: &mut State) -> LuaResult<usize> {
     st.raw_set_str(t, "_VERSION", v);
     let v = st.str_value("LuaFileSystem is a Lua library developed to complement the set of functions related to file systems offered by the standard Lua distribution");
     st.raw_set_str(t, "_DESCRIPTION", v);
+    let v = st.str_value("Copyright (C) 2003-2017 Kepler Project");
+    st.raw_set_str(t, "_COPYRIGHT", v);
     let (mt, created) = st.new_metatable(DIR_META);
     if created {
         st.push(Value::Table(mt));
@@ -289,6 +295,19 @@ fn mkdir(st: &mut State) -> LuaResult<usize> {
 fn rmdir(st: &mut State) -> LuaResult<usize> {
     let path = st.check_str(1)?.as_bytes().to_vec();
     let r = st.host_rmdir(&path);
+    ok_or_fail(st, r)
+}
+
+/// `lfs.link(old, new [, symlink])`: with a true `symlink`, `new` becomes a symlink holding
+/// the text `old` (C's `symlink`); otherwise a hard link to the file `old` (C's `link`).
+fn link(st: &mut State) -> LuaResult<usize> {
+    let old = st.check_str(1)?.as_bytes().to_vec();
+    let new = st.check_str(2)?.as_bytes().to_vec();
+    let r = if st.to_bool(3) {
+        st.host_symlink(&old, &new)
+    } else {
+        st.host_hard_link(&old, &new)
+    };
     ok_or_fail(st, r)
 }
 

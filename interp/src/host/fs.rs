@@ -11,11 +11,11 @@
 //!   unrestricted scripts behave exactly as under `lua`), or an absolute path it resolved and
 //!   checked ([`FsPath::Checked`]).
 //! - A checked path has no symlink in it at the time it was resolved, except possibly its
-//!   last component when the operation acts on a link itself (remove, rename, lstat). So a
-//!   backend must not follow a symlink anywhere along it: [`StdFs`] walks it from the root
-//!   one directory at a time with `O_NOFOLLOW` and then acts relative to the parent's
-//!   handle (`openat`, `unlinkat`, ...). A symlink swapped in after the check makes the
-//!   operation fail rather than escape.
+//!   last component when the operation acts on a link itself (remove, rename, lstat, link,
+//!   symlink). So a backend must not follow a symlink anywhere along it: [`StdFs`] walks it
+//!   from the root one directory at a time with `O_NOFOLLOW` and then acts relative to the
+//!   parent's handle (`openat`, `unlinkat`, ...). A symlink swapped in after the check makes
+//!   the operation fail rather than escape.
 //! - Backends never check permissions; the kernel never touches the OS for files except
 //!   through [`StdFs`].
 
@@ -183,6 +183,12 @@ pub trait FsBackend: Send {
     /// Removes an empty directory only.
     fn remove_dir(&mut self, path: FsPath<'_>) -> HostResult<()>;
     fn rename(&mut self, from: FsPath<'_>, to: FsPath<'_>) -> HostResult<()>;
+    /// Creates the symlink `link` holding the text `target` (as `symlink(2)`: the target is
+    /// neither resolved nor required to exist).
+    fn symlink(&mut self, target: &[u8], link: FsPath<'_>) -> HostResult<()>;
+    /// Creates `to` as a new name of the file `from` (as `link(2)`: a symlink `from` is
+    /// linked itself, not followed).
+    fn hard_link(&mut self, from: FsPath<'_>, to: FsPath<'_>) -> HostResult<()>;
     /// The target of a symlink.
     fn read_link(&mut self, path: FsPath<'_>) -> HostResult<Vec<u8>>;
     /// Sets access and modification times (seconds since the epoch).
@@ -193,6 +199,7 @@ pub trait FsBackend: Send {
 pub(crate) const ENOENT: i32 = 2;
 pub(crate) const EEXIST: i32 = 17;
 pub(crate) const ENOTDIR: i32 = 20;
+pub(crate) const EOPNOTSUPP: i32 = 95;
 
 fn errno_error(e: rustix::io::Errno) -> HostError {
     HostError::from_io(&std::io::Error::from(e))
@@ -254,6 +261,19 @@ impl StdFs {
             (Some(parent), Some(name)) => Ok((StdFs::walk_dir(parent)?, name)),
             // The root itself: its own handle and ".".
             _ => Ok((StdFs::walk_dir(Path::new("/"))?, OsStr::new("."))),
+        }
+    }
+
+    /// The directory handle and name an `*at` call takes for a path: the process's current
+    /// directory and the path itself for a plain path (`None`), the parent's handle and the
+    /// last component for a checked one.
+    fn at(path: FsPath<'_>) -> HostResult<(Option<OwnedFd>, &OsStr)> {
+        match path {
+            FsPath::Plain(p) => Ok((None, p.as_os_str())),
+            FsPath::Checked { path: p, .. } => {
+                let (parent, name) = StdFs::parent_of(p)?;
+                Ok((Some(parent), name))
+            }
         }
     }
 
@@ -432,6 +452,34 @@ impl FsBackend for StdFs {
                 retry_rx(|| rustix::fs::renameat(&pa, na, &pb, nb))
             }
             (a, b) => retry_io(|| std::fs::rename(a.path(), b.path())),
+        }
+    }
+
+    fn symlink(&mut self, target: &[u8], link: FsPath<'_>) -> HostResult<()> {
+        let target = OsStr::from_bytes(target);
+        match link {
+            FsPath::Plain(p) => retry_io(|| std::os::unix::fs::symlink(target, p)),
+            FsPath::Checked { path: p, .. } => {
+                let (parent, name) = StdFs::parent_of(p)?;
+                retry_rx(|| rustix::fs::symlinkat(target, &parent, name))
+            }
+        }
+    }
+
+    fn hard_link(&mut self, from: FsPath<'_>, to: FsPath<'_>) -> HostResult<()> {
+        match (from, to) {
+            (FsPath::Plain(a), FsPath::Plain(b)) => retry_io(|| std::fs::hard_link(a, b)),
+            // A checked side acts relative to its parent's handle, a plain one relative to
+            // the current directory.
+            (a, b) => {
+                use rustix::fs::{linkat, AtFlags, CWD};
+                use std::os::fd::AsFd;
+                let (da, na) = StdFs::at(a)?;
+                let (db, nb) = StdFs::at(b)?;
+                let da = da.as_ref().map_or(CWD, |d| d.as_fd());
+                let db = db.as_ref().map_or(CWD, |d| d.as_fd());
+                retry_rx(|| linkat(da, na, db, nb, AtFlags::empty()))
+            }
         }
     }
 

@@ -893,6 +893,29 @@ impl State {
         })
     }
 
+    /// Creates the symlink `link` holding the text `target` (`lfs.link(old, new, true)`):
+    /// needs write access to `link`; the target is not checked (following the link is,
+    /// when it is used). As in C, the target ends at its first NUL byte.
+    pub fn host_symlink(&mut self, target: &[u8], link: &[u8]) -> HostResult<()> {
+        let end = target.iter().position(|&c| c == 0).unwrap_or(target.len());
+        let target = &target[..end];
+        self.with_host(|h| {
+            let p = h.ready_path(link, &[PermissionKind::Write], false)?;
+            h.fs.symlink(target, p.fs())
+        })
+    }
+
+    /// Creates `new` as another name of the file `old` (`lfs.link(old, new)`, C's `link`,
+    /// which does not follow a symlink `old`): needs read access to `old` and write access
+    /// to `new`.
+    pub fn host_hard_link(&mut self, old: &[u8], new: &[u8]) -> HostResult<()> {
+        self.with_host(|h| {
+            let a = h.ready_path(old, &[PermissionKind::Read], false)?;
+            let b = h.ready_path(new, &[PermissionKind::Write], false)?;
+            h.fs.hard_link(a.fs(), b.fs())
+        })
+    }
+
     /// Sets a file's access and modification times (`lfs.touch`).
     pub fn host_set_times(&mut self, path: &[u8], accessed: i64, modified: i64) -> HostResult<()> {
         self.with_host(|h| {

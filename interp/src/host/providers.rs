@@ -276,6 +276,24 @@ impl FsBackend for ModuleFs {
         self.with_path(from, |f| self.fs.rename(f, to))
     }
 
+    fn symlink(&mut self, target: &[u8], link: FsPath<'_>) -> HostResult<()> {
+        let target = std::str::from_utf8(target).map_err(|_| {
+            HostError::new(format!(
+                "{}: symlink target is not valid UTF-8",
+                link.path().display()
+            ))
+        })?;
+        self.with_path(link, |p| self.fs.symlink(RStr::from_str(target), p))
+    }
+
+    fn hard_link(&mut self, _from: FsPath<'_>, _to: FsPath<'_>) -> HostResult<()> {
+        // The stable interface has no hard links.
+        if self.module.is_dead() {
+            return Err(HostError::new(self.module.dead_message()));
+        }
+        Err(HostError::from_errno(super::fs::EOPNOTSUPP))
+    }
+
     fn read_link(&mut self, path: FsPath<'_>) -> HostResult<Vec<u8>> {
         self.with_path(path, |p| self.fs.read_link(p))
             .map(|s| s.as_str().as_bytes().to_vec())

@@ -50,8 +50,26 @@ os.execute("ln -s b.txt " .. root .. "/link")
 print("symlink", lfs.symlinkattributes(root .. "/link", "mode"), lfs.attributes(root .. "/link", "mode"),
   lfs.symlinkattributes(root .. "/link").target)
 
+-- lfs.link: a symlink holds the text of `old`; a hard link is another name of the file.
+print("link -s", lfs.link("b.txt", root .. "/slink", true), lfs.symlinkattributes(root .. "/slink", "mode"),
+  lfs.symlinkattributes(root .. "/slink").target, io.open(root .. "/slink"):read("l"))
+print("link -s dangling", lfs.link("nowhere", root .. "/dangling", true),
+  lfs.symlinkattributes(root .. "/dangling").target, lfs.attributes(root .. "/dangling") == nil)
+print("nlink before", lfs.attributes(root .. "/b.txt", "nlink"))
+print("link", lfs.link(root .. "/b.txt", root .. "/hard"), lfs.attributes(root .. "/hard", "mode"),
+  lfs.attributes(root .. "/b.txt", "nlink"), lfs.attributes(root .. "/hard", "nlink"),
+  lfs.attributes(root .. "/hard", "ino") == lfs.attributes(root .. "/b.txt", "ino"))
+print("link false", lfs.link(root .. "/b.txt", root .. "/hard2", false), lfs.attributes(root .. "/b.txt", "nlink"))
+print("link exists", lfs.link(root .. "/b.txt", root .. "/hard"))
+print("link -s exists", lfs.link("b.txt", root .. "/slink", true))
+print("link missing", lfs.link(root .. "/nope", root .. "/hard3"))
+print("link args", pcall(lfs.link, root .. "/b.txt"))
+print("copyright", lfs._COPYRIGHT)
+
 -- Cleanup with fs.remove (files, links, empty directories).
-for _, p in ipairs { "/link", "/b.txt", "/x/y", "/x" } do assert(fs.remove(root .. p)) end
+for _, p in ipairs { "/link", "/slink", "/dangling", "/hard", "/hard2", "/b.txt", "/x/y", "/x" } do
+  assert(fs.remove(root .. p))
+end
 print("removed", fs.remove(root), fs.exists(root))
 
 --[[expect
@@ -82,5 +100,15 @@ setmode	true	binary
 chdir	true	true	alpha
 chdir missing	nil	true
 symlink	link	file	b.txt
+link -s	true	link	b.txt	alpha
+link -s dangling	true	nowhere	true
+nlink before	1
+link	true	file	2	2	true
+link false	true	3
+link exists	nil	File exists	17
+link -s exists	nil	File exists	17
+link missing	nil	No such file or directory	2
+link args	false	bad argument #2 to 'lfs.link' (string expected, got no value)
+copyright	Copyright (C) 2003-2017 Kepler Project
 removed	true	false
 ]]
