@@ -389,7 +389,8 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                                 }
                             }
                         }
-                        let v = protect!(st.finish_get(obj, key, Origin::Reg(i.b())));
+                        // A long key has not been looked up yet: the full indexing.
+                        let v = protect!(st.index_from(obj, key, Origin::Reg(i.b())));
                         reg!(a) = v;
                     }
                     OpCode::AddI => {
