@@ -727,6 +727,14 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                                     th.top = frame_top;
                                 }
                             }
+                            Value::NativeClosure(c) => {
+                                let r = st.call_native(func, c.f, nresults);
+                                reload!();
+                                r?;
+                                if nresults >= 0 {
+                                    th.top = frame_top;
+                                }
+                            }
                             _ => {
                                 let r = st.precall(func, nresults);
                                 reload!();
