@@ -185,6 +185,54 @@ impl Table {
         }
     }
 
+    /// Where the value of integer key `i` lives (array slot or node), if anywhere. The VM
+    /// copies from the slot straight into a register: a value returned by value is moved
+    /// through memory piecewise, which stalls the load that reads it back whole.
+    #[inline(always)]
+    pub(crate) fn int_slot(&self, i: i64) -> Option<&Value> {
+        let idx = (i as u64).wrapping_sub(1);
+        if idx < self.array.len() as u64 {
+            // SAFETY: bounds checked just above.
+            return Some(unsafe { self.array.get_unchecked(idx as usize) });
+        }
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let mut n = mix(i as u64) & self.mask();
+        loop {
+            // SAFETY: as in `get_int_hash`.
+            let node = unsafe { self.nodes.get_unchecked(n) };
+            if node.key_tag == TAG_INT && node.key_data == i as u64 {
+                return Some(&node.val);
+            }
+            if node.next == 0 {
+                return None;
+            }
+            n = (n as isize + node.next as isize) as usize;
+        }
+    }
+
+    /// Where the value of interned key `key` lives, if it has a node (see `int_slot`).
+    #[inline(always)]
+    pub(crate) fn short_str_slot(&self, key: Gc<LuaStr>) -> Option<&Value> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let addr = key.addr() as u64;
+        let mut n = key.short_hash() as usize & self.mask();
+        loop {
+            // SAFETY: as in `get_int_hash`.
+            let node = unsafe { self.nodes.get_unchecked(n) };
+            if node.key_tag == TAG_STR && node.key_data == addr {
+                return Some(&node.val);
+            }
+            if node.next == 0 {
+                return None;
+            }
+            n = (n as isize + node.next as isize) as usize;
+        }
+    }
+
     #[inline]
     fn get_int_hash(&self, i: i64) -> Value {
         if self.nodes.is_empty() {

@@ -253,60 +253,86 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     // value wrapped in an `Option` or a tuple on the way would be assembled
                     // in memory piecewise and read back whole (a store-forwarding stall).
                     OpCode::GetTabUp => {
-                        let t = upval!(i.b()).get();
-                        let key = kst!(i.c());
-                        if let (Value::Table(tb), Value::Str(ks)) = (t, key) {
-                            let v = tb.get_short_str(ks);
-                            if !v.is_nil() || tb.metatable.is_none() {
-                                reg!(i.a()) = v;
+                        let uv = upval!(i.b());
+                        if let (Value::Table(tb), Value::Str(ks)) = (uv.get(), kst!(i.c())) {
+                            if let Some(slot) = tb.short_str_slot(ks) {
+                                if !slot.is_nil() {
+                                    reg!(i.a()) = *slot;
+                                    continue;
+                                }
+                            }
+                            if tb.metatable.is_none() {
+                                reg!(i.a()) = Value::Nil;
                                 continue;
                             }
                         }
+                        let t = uv.get();
+                        let key = kst!(i.c());
                         let v = protect!(st.finish_get(t, key, Origin::Upval(i.b())));
                         reg!(i.a()) = v;
                     }
                     OpCode::GetTable => {
-                        let t = reg!(i.b());
-                        let key = reg!(i.c());
-                        if let Value::Table(tb) = t {
-                            let v = match key {
-                                Value::Int(n) => tb.get_int(n),
-                                _ => tb.get(key),
-                            };
-                            if !v.is_nil() || tb.metatable.is_none() {
-                                reg!(i.a()) = v;
-                                continue;
+                        if let Value::Table(tb) = reg!(i.b()) {
+                            if let Value::Int(n) = reg!(i.c()) {
+                                if let Some(slot) = tb.int_slot(n) {
+                                    if !slot.is_nil() {
+                                        reg!(i.a()) = *slot;
+                                        continue;
+                                    }
+                                }
+                                if tb.metatable.is_none() {
+                                    reg!(i.a()) = Value::Nil;
+                                    continue;
+                                }
+                            } else {
+                                let v = tb.get(reg!(i.c()));
+                                if !v.is_nil() || tb.metatable.is_none() {
+                                    reg!(i.a()) = v;
+                                    continue;
+                                }
                             }
                         }
+                        let t = reg!(i.b());
+                        let key = reg!(i.c());
                         let v = protect!(st.finish_get(t, key, Origin::Reg(i.b())));
                         reg!(i.a()) = v;
                     }
                     OpCode::GetI => {
-                        let t = reg!(i.b());
                         let n = i.c() as i64;
-                        if let Value::Table(tb) = t {
-                            let v = tb.get_int(n);
-                            if !v.is_nil() || tb.metatable.is_none() {
-                                reg!(i.a()) = v;
+                        if let Value::Table(tb) = reg!(i.b()) {
+                            if let Some(slot) = tb.int_slot(n) {
+                                if !slot.is_nil() {
+                                    reg!(i.a()) = *slot;
+                                    continue;
+                                }
+                            }
+                            if tb.metatable.is_none() {
+                                reg!(i.a()) = Value::Nil;
                                 continue;
                             }
                         }
+                        let t = reg!(i.b());
                         let v = protect!(st.finish_get(t, Value::Int(n), Origin::Reg(i.b())));
                         reg!(i.a()) = v;
                     }
                     OpCode::GetField => {
-                        let t = reg!(i.b());
-                        let key = kst!(i.c());
-                        if let (Value::Table(tb), Value::Str(ks)) = (t, key) {
-                            let v = tb.get_short_str(ks);
-                            if !v.is_nil() || tb.metatable.is_none() {
-                                reg!(i.a()) = v;
+                        if let (Value::Table(tb), Value::Str(ks)) = (reg!(i.b()), kst!(i.c())) {
+                            if let Some(slot) = tb.short_str_slot(ks) {
+                                if !slot.is_nil() {
+                                    reg!(i.a()) = *slot;
+                                    continue;
+                                }
+                            }
+                            if tb.metatable.is_none() {
+                                reg!(i.a()) = Value::Nil;
                                 continue;
                             }
                             if st.get_str_after_miss(tb, ks, &mut *base.add(i.a() as usize)) {
                                 continue;
                             }
                         }
+                        let t = reg!(i.b());
+                        let key = kst!(i.c());
                         let v = protect!(st.finish_get(t, key, Origin::Reg(i.b())));
                         reg!(i.a()) = v;
                     }
@@ -379,9 +405,14 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         *base.add(a + 1) = obj;
                         if let (Value::Table(tb), Value::Str(ks)) = (obj, key) {
                             if ks.is_short() {
-                                let v = tb.get_short_str(ks);
-                                if !v.is_nil() || tb.metatable.is_none() {
-                                    reg!(a) = v;
+                                if let Some(slot) = tb.short_str_slot(ks) {
+                                    if !slot.is_nil() {
+                                        reg!(a) = *slot;
+                                        continue;
+                                    }
+                                }
+                                if tb.metatable.is_none() {
+                                    reg!(a) = Value::Nil;
                                     continue;
                                 }
                                 if st.get_str_after_miss(tb, ks, &mut *base.add(a)) {
