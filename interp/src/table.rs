@@ -66,18 +66,21 @@ impl KeyError {
     }
 }
 
+/// The fields are ordered so that the small ones share words: 72 bytes in all (a table is
+/// one of the most common objects). Both parts are exact-size boxed slices: their sizes are
+/// chosen by the rehash (powers of two), never by amortised growth.
 #[repr(C)]
 pub struct Table {
     pub(crate) hdr: GcHeader,
     pub(crate) absent_meta: Cell<u32>,
-    /// log2 of the number of nodes (meaningless when `nodes` is empty).
-    log2_nodes: u8,
-    pub(crate) array: Vec<Value>,
-    pub(crate) nodes: Vec<Node>,
-    /// Free nodes are searched below this index.
-    last_free: usize,
     /// A recent border of the array part, to answer `#` quickly for growing sequences.
     len_hint: Cell<u32>,
+    /// log2 of the number of nodes (meaningless when `nodes` is empty).
+    log2_nodes: u8,
+    /// Free nodes are searched below this index.
+    last_free: u32,
+    pub(crate) array: Box<[Value]>,
+    pub(crate) nodes: Box<[Node]>,
     pub(crate) metatable: Option<Gc<Table>>,
 }
 
@@ -106,15 +109,15 @@ impl Table {
         let mut t = Table {
             hdr: GcHeader::new(ObjKind::Table, 0),
             absent_meta: Cell::new(0),
-            log2_nodes: 0,
-            array: Vec::new(),
-            nodes: Vec::new(),
-            last_free: 0,
             len_hint: Cell::new(0),
+            log2_nodes: 0,
+            last_free: 0,
+            array: Box::default(),
+            nodes: Box::default(),
             metatable: None,
         };
         if narray > 0 {
-            t.array = vec![Value::Nil; narray];
+            t.array = vec![Value::Nil; narray].into_boxed_slice();
         }
         if nhash > 0 {
             t.set_node_vec(nhash);
@@ -124,8 +127,8 @@ impl Table {
 
     /// Bytes held by the two parts (for accounting).
     pub(crate) fn buffer_bytes(&self) -> usize {
-        self.array.capacity() * std::mem::size_of::<Value>()
-            + self.nodes.capacity() * std::mem::size_of::<Node>()
+        self.array.len() * std::mem::size_of::<Value>()
+            + self.nodes.len() * std::mem::size_of::<Node>()
     }
 
     pub fn metatable(&self) -> Option<Gc<Table>> {
@@ -142,15 +145,27 @@ impl Table {
 
     fn set_node_vec(&mut self, n: usize) {
         if n == 0 {
-            self.nodes = Vec::new();
+            self.nodes = Box::default();
             self.log2_nodes = 0;
             self.last_free = 0;
             return;
         }
         let size = n.next_power_of_two();
         self.log2_nodes = size.trailing_zeros() as u8;
-        self.nodes = vec![EMPTY_NODE; size];
-        self.last_free = size;
+        self.nodes = vec![EMPTY_NODE; size].into_boxed_slice();
+        self.last_free = size as u32;
+    }
+
+    /// Gives the array part exactly `n` slots (new ones nil).
+    fn resize_array(&mut self, n: usize) {
+        let mut v = std::mem::take(&mut self.array).into_vec();
+        if n > v.len() {
+            v.reserve_exact(n - v.len());
+            v.resize(n, Value::Nil);
+        } else {
+            v.truncate(n);
+        }
+        self.array = v.into_boxed_slice();
     }
 
     #[inline(always)]
@@ -428,7 +443,7 @@ impl Table {
             // would choose, as every slot below is in the array), without a hash detour.
             let old_bytes = self.buffer_bytes();
             let new_len = (self.array.len() * 2).max(4);
-            self.array.resize(new_len, Value::Nil);
+            self.resize_array(new_len);
             self.array[idx as usize] = val;
             heap.resized(old_bytes, self.buffer_bytes());
             return;
@@ -489,8 +504,8 @@ impl Table {
     fn get_free_pos(&mut self) -> Option<usize> {
         while self.last_free > 0 {
             self.last_free -= 1;
-            if self.nodes[self.last_free].key_is_nil() {
-                return Some(self.last_free);
+            if self.nodes[self.last_free as usize].key_is_nil() {
+                return Some(self.last_free as usize);
             }
         }
         None
@@ -606,20 +621,20 @@ impl Table {
         let old_array_len = self.array.len();
         let mut moved: Vec<(i64, Value)> = Vec::new();
         if new_array < old_array_len {
-            for (j, v) in self.array.drain(new_array..).enumerate() {
+            for (j, &v) in self.array[new_array..].iter().enumerate() {
                 if !v.is_nil() {
                     moved.push(((new_array + j + 1) as i64, v));
                 }
             }
-            self.array.shrink_to_fit();
+            self.resize_array(new_array);
         } else if new_array > old_array_len {
-            self.array.resize(new_array, Value::Nil);
+            self.resize_array(new_array);
         }
         self.set_node_vec(new_hash);
         for (k, v) in moved {
             self.set_int_fresh(k, v);
         }
-        for node in old_nodes {
+        for &node in old_nodes.iter() {
             if !node.val.is_nil() && node.key_tag != TAG_DEADKEY {
                 if node.key_tag == TAG_INT {
                     self.set_int_fresh(node.key_data as i64, node.val);
