@@ -34,7 +34,8 @@ const FUNCS: &[Reg] = &[
 /// The registry name of directory iterators' metatable.
 const DIR_META: &str = "directory metatable";
 
-/// The `lfs` table (the `package.preload` loader). As lfs 1.8 does, it is also set as the
+/// The `lfs` table (the loader the native searcher finds for `require "lfs"`). As lfs 1.8
+/// does, it is also set as the
 /// global `lfs`.
 pub fn open(st: &mut State) -> LuaResult<usize> {
     let t = new_lib(st, FUNCS);

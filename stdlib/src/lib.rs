@@ -79,10 +79,30 @@ pub fn open_libs_with(st: &mut State, ignore_env: bool) -> LuaResult<()> {
     register_lib(st, "debug", debug);
     // luna's resource libraries: `require "fs"` etc. (not globals, so `_G` stays Lua's).
     preload(st, "fs", fs::open);
-    preload(st, "lfs", lfs::open);
     preload(st, "net", net::open);
     preload(st, "crypto", crypto::open);
+    // lfs is a C library for PUC-Lua: found by the native searcher, after Lua files, so a
+    // `lfs.lua` on `package.path` takes precedence as it would there.
+    builtin_native(st, "lfs", lfs::open);
     Ok(())
+}
+
+/// The registry table of native libraries built into luna that `require` finds where
+/// PUC-Lua would find a C library: the native searcher looks here before `package.cpath`.
+pub(crate) const BUILTIN_NATIVE: &str = "_LUNA_BUILTIN_NATIVE";
+
+/// Makes the native searcher find `opener` for `require(name)`.
+pub fn builtin_native(st: &mut State, name: &str, opener: luna_interp::NativeFn) {
+    let reg = st.registry();
+    let t = match st.raw_get_str(reg, BUILTIN_NATIVE) {
+        Value::Table(t) => t,
+        _ => {
+            let t = st.new_table();
+            st.raw_set_str(reg, BUILTIN_NATIVE, Value::Table(t));
+            t
+        }
+    };
+    st.raw_set_str(t, name, Value::Native(opener));
 }
 
 /// Makes `require(name)` call `opener` (a `package.preload` entry).

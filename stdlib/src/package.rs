@@ -405,9 +405,20 @@ fn native_loader(st: &mut State) -> LuaResult<usize> {
     Ok(1)
 }
 
-/// The third searcher: a native library along `package.cpath`.
+/// The third searcher: a native library built into luna (`lfs`), else one along
+/// `package.cpath`.
 fn searcher_c(st: &mut State) -> LuaResult<usize> {
     let name = st.check_str(1)?.as_bytes().to_vec();
+    let reg = st.registry();
+    if let Value::Table(builtin) = st.raw_get_str(reg, crate::BUILTIN_NATIVE) {
+        let key = st.str_value(&name);
+        let opener = st.raw_get(builtin, key);
+        if !opener.is_nil() {
+            st.push(opener);
+            st.push_str(":builtin:");
+            return Ok(2);
+        }
+    }
     match find_file(st, &name, "cpath")? {
         Ok(file) => load_native(st, &name, &file, false),
         Err(msg) => {
