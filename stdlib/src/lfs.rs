@@ -35,8 +35,7 @@ const FUNCS: &[Reg] = &[
 const DIR_META: &str = "directory metatable";
 
 /// The `lfs` table (the loader the native searcher finds for `require "lfs"`). As lfs 1.8
-/// does, it is also set as the
-/// global `lfs`.
+/// does, it is also set as the global `lfs`.
 pub fn open(st: &mut State) -> LuaResult<usize> {
     let t = new_lib(st, FUNCS);
     st.push(Value::Table(t));
