@@ -183,6 +183,23 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     *upvals.add($x as usize)
                 };
             }
+            // The raw part of a table read: the value found in its slot (copied straight into
+            // the register), or nil from a table without metatable, settles the instruction;
+            // otherwise the read goes on to the metamethods.
+            macro_rules! raw_read {
+                ($tb:expr, $slot:expr, $a:expr) => {{
+                    if let Some(slot) = $slot {
+                        if !slot.is_nil() {
+                            reg!($a) = *slot;
+                            continue;
+                        }
+                    }
+                    if $tb.metatable.is_none() {
+                        reg!($a) = Value::Nil;
+                        continue;
+                    }
+                }};
+            }
             macro_rules! cond_jump {
                 ($cond:expr, $i:expr) => {{
                     if $cond != $i.k() {
@@ -255,16 +272,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     OpCode::GetTabUp => {
                         let uv = upval!(i.b());
                         if let (Value::Table(tb), Value::Str(ks)) = (uv.get(), kst!(i.c())) {
-                            if let Some(slot) = tb.short_str_slot(ks) {
-                                if !slot.is_nil() {
-                                    reg!(i.a()) = *slot;
-                                    continue;
-                                }
-                            }
-                            if tb.metatable.is_none() {
-                                reg!(i.a()) = Value::Nil;
-                                continue;
-                            }
+                            raw_read!(tb, tb.short_str_slot(ks), i.a());
                         }
                         let t = uv.get();
                         let key = kst!(i.c());
@@ -274,16 +282,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     OpCode::GetTable => {
                         if let Value::Table(tb) = reg!(i.b()) {
                             if let Value::Int(n) = reg!(i.c()) {
-                                if let Some(slot) = tb.int_slot(n) {
-                                    if !slot.is_nil() {
-                                        reg!(i.a()) = *slot;
-                                        continue;
-                                    }
-                                }
-                                if tb.metatable.is_none() {
-                                    reg!(i.a()) = Value::Nil;
-                                    continue;
-                                }
+                                raw_read!(tb, tb.int_slot(n), i.a());
                             } else {
                                 let v = tb.get(reg!(i.c()));
                                 if !v.is_nil() || tb.metatable.is_none() {
@@ -300,16 +299,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     OpCode::GetI => {
                         let n = i.c() as i64;
                         if let Value::Table(tb) = reg!(i.b()) {
-                            if let Some(slot) = tb.int_slot(n) {
-                                if !slot.is_nil() {
-                                    reg!(i.a()) = *slot;
-                                    continue;
-                                }
-                            }
-                            if tb.metatable.is_none() {
-                                reg!(i.a()) = Value::Nil;
-                                continue;
-                            }
+                            raw_read!(tb, tb.int_slot(n), i.a());
                         }
                         let t = reg!(i.b());
                         let v = protect!(st.finish_get(t, Value::Int(n), Origin::Reg(i.b())));
@@ -317,16 +307,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     }
                     OpCode::GetField => {
                         if let (Value::Table(tb), Value::Str(ks)) = (reg!(i.b()), kst!(i.c())) {
-                            if let Some(slot) = tb.short_str_slot(ks) {
-                                if !slot.is_nil() {
-                                    reg!(i.a()) = *slot;
-                                    continue;
-                                }
-                            }
-                            if tb.metatable.is_none() {
-                                reg!(i.a()) = Value::Nil;
-                                continue;
-                            }
+                            raw_read!(tb, tb.short_str_slot(ks), i.a());
                             if st.get_str_after_miss(tb, ks, &mut *base.add(i.a() as usize)) {
                                 continue;
                             }
@@ -405,16 +386,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         *base.add(a + 1) = obj;
                         if let (Value::Table(tb), Value::Str(ks)) = (obj, key) {
                             if ks.is_short() {
-                                if let Some(slot) = tb.short_str_slot(ks) {
-                                    if !slot.is_nil() {
-                                        reg!(a) = *slot;
-                                        continue;
-                                    }
-                                }
-                                if tb.metatable.is_none() {
-                                    reg!(a) = Value::Nil;
-                                    continue;
-                                }
+                                raw_read!(tb, tb.short_str_slot(ks), a);
                                 if st.get_str_after_miss(tb, ks, &mut *base.add(a)) {
                                     continue;
                                 }
