@@ -26,7 +26,6 @@ pub trait CryptoBackend: Send {
     fn random(&mut self, n: usize) -> HostResult<Vec<u8>>;
 }
 
-use super::services::ProviderKind;
 use crate::state::State;
 
 impl State {
@@ -36,8 +35,7 @@ impl State {
         f: impl FnOnce(&mut dyn CryptoBackend) -> HostResult<R>,
     ) -> HostResult<R> {
         self.with_host(|h| {
-            h.need(ProviderKind::Crypto)?;
-            f(h.crypto.as_deref_mut().expect("provider present"))
+            f(h.crypto_provider()?)
         })
     }
 }

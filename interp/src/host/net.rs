@@ -68,7 +68,6 @@ pub trait UdpSocket: Send {
 }
 
 use super::permissions::Permissions;
-use super::services::ProviderKind;
 use super::HostError;
 use crate::state::State;
 
@@ -121,8 +120,7 @@ impl State {
     pub fn host_resolve(&mut self, name: &str) -> HostResult<Vec<String>> {
         self.with_host(|h| {
             h.check_net(name, None)?;
-            h.need(ProviderKind::Network)?;
-            h.net.as_mut().expect("provider present").resolve(name)
+            h.net_provider()?.resolve(name)
         })
     }
 
@@ -135,11 +133,7 @@ impl State {
     ) -> HostResult<Box<dyn TcpStream>> {
         self.with_host(|h| {
             h.check_net(host, Some(port))?;
-            h.need(ProviderKind::Network)?;
-            h.net
-                .as_mut()
-                .expect("provider present")
-                .tcp_connect(host, port, timeout)
+            h.net_provider()?.tcp_connect(host, port, timeout)
         })
     }
 
@@ -147,11 +141,7 @@ impl State {
     pub fn host_tcp_bind(&mut self, host: &str, port: u16) -> HostResult<Box<dyn TcpListener>> {
         self.with_host(|h| {
             h.check_net(host, Some(port))?;
-            h.need(ProviderKind::Network)?;
-            h.net
-                .as_mut()
-                .expect("provider present")
-                .tcp_bind(host, port)
+            h.net_provider()?.tcp_bind(host, port)
         })
     }
 
@@ -163,13 +153,8 @@ impl State {
             if let Some((host, port)) = at {
                 h.check_net(host, Some(port))?;
             }
-            h.need(ProviderKind::Network)?;
             let (host, port) = at.unwrap_or(("0.0.0.0", 0));
-            let inner = h
-                .net
-                .as_mut()
-                .expect("provider present")
-                .udp_bind(host, port)?;
+            let inner = h.net_provider()?.udp_bind(host, port)?;
             Ok(Box::new(CheckedUdp {
                 inner,
                 permissions: h.permissions.clone(),

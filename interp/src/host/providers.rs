@@ -763,4 +763,22 @@ impl super::HostServices {
         }
         Ok(())
     }
+
+    /// The network provider, loaded on demand (see `need`).
+    pub(crate) fn net_provider(&mut self) -> HostResult<&mut dyn NetBackend> {
+        self.need(ProviderKind::Network)?;
+        match self.net {
+            Some(ref mut n) => Ok(&mut **n),
+            None => Err(self.not_loaded(ProviderKind::Network)),
+        }
+    }
+
+    /// The crypto provider, loaded on demand (see `need`).
+    pub(crate) fn crypto_provider(&mut self) -> HostResult<&mut dyn CryptoBackend> {
+        self.need(ProviderKind::Crypto)?;
+        match self.crypto {
+            Some(ref mut c) => Ok(&mut **c),
+            None => Err(self.not_loaded(ProviderKind::Crypto)),
+        }
+    }
 }
