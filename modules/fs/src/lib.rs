@@ -95,45 +95,11 @@ fn time(secs: i64, nanos: i64) -> luna_spi::abi_stable::std_types::ROption<FileT
     })
 }
 
+/// Metadata read through `std` (an open file, a path outside any directory handle), in the
+/// same form as through cap-std.
 #[cfg(unix)]
-fn meta_from_std(m: &std::fs::Metadata) -> Metadata {
-    use std::os::unix::fs::{FileTypeExt, MetadataExt};
-    let ft = m.file_type();
-    let kind = if ft.is_symlink() {
-        FileKind::SYMLINK
-    } else if ft.is_dir() {
-        FileKind::DIR
-    } else if ft.is_file() {
-        FileKind::FILE
-    } else if ft.is_fifo() {
-        FileKind::FIFO
-    } else if ft.is_socket() {
-        FileKind::SOCKET
-    } else if ft.is_char_device() {
-        FileKind::CHAR_DEVICE
-    } else if ft.is_block_device() {
-        FileKind::BLOCK_DEVICE
-    } else {
-        FileKind::OTHER
-    };
-    Metadata {
-        kind,
-        size: m.size(),
-        mode: m.mode() & 0o7777,
-        readonly: m.mode() & 0o222 == 0,
-        modified: time(m.mtime(), m.mtime_nsec()),
-        accessed: time(m.atime(), m.atime_nsec()),
-        changed: time(m.ctime(), m.ctime_nsec()),
-        created: m.created().ok().map(FileTime::from_system).into(),
-        dev: m.dev(),
-        ino: m.ino(),
-        nlink: m.nlink(),
-        uid: m.uid(),
-        gid: m.gid(),
-        rdev: m.rdev(),
-        blocks: m.blocks(),
-        blksize: m.blksize(),
-    }
+fn meta_from_std(m: std::fs::Metadata) -> Metadata {
+    meta_from_cap(&cap_std::fs::Metadata::from_just_metadata(m))
 }
 
 #[cfg(unix)]
@@ -278,7 +244,7 @@ impl FileProvider for RealFile {
         self.file.flush().map_err(err)
     }
     fn metadata(&self) -> Result<Metadata, SpiError> {
-        self.file.metadata().map(|m| meta_from_std(&m)).map_err(err)
+        self.file.metadata().map(meta_from_std).map_err(err)
     }
     fn set_len(&mut self, len: u64) -> Result<(), SpiError> {
         self.file.set_len(len).map_err(err)
@@ -314,7 +280,7 @@ impl FsProvider for RealFs {
                 } else {
                     std::fs::symlink_metadata(&p)
                 };
-                m.map(|m| meta_from_std(&m)).map_err(err)
+                m.map(meta_from_std).map_err(err)
             }
             Base::Capped(d, rel) => {
                 let m = if follow {
