@@ -595,15 +595,10 @@ fn u_setsockname(st: &mut State) -> LuaResult<usize> {
     if bound {
         return fail(st, HostError::new("already bound"));
     }
-    let r = st.host_udp(Some((&host, port)));
-    match r {
-        Ok(sock) => {
-            UserData::with_mut::<Udp, _>(u, |s| s.sock = Some(sock));
-            st.push_int(1);
-            Ok(1)
-        }
-        Err(e) => fail(st, e),
-    }
+    let r = st.host_udp(Some((&host, port))).map(|sock| {
+        UserData::with_mut::<Udp, _>(u, |s| s.sock = Some(sock));
+    });
+    one_or_fail(st, r)
 }
 
 /// `udp:setpeername(host, port)`: fixes the peer.
