@@ -210,82 +210,78 @@ impl Table {
             // SAFETY: bounds checked just above.
             return Some(unsafe { self.array.get_unchecked(idx as usize) });
         }
-        if self.nodes.is_empty() {
-            return None;
-        }
-        let mut n = mix(i as u64) & self.mask();
-        loop {
-            // SAFETY: as in `get_int_hash`.
-            let node = unsafe { self.nodes.get_unchecked(n) };
-            if node.key_tag == TAG_INT && node.key_data == i as u64 {
-                return Some(&node.val);
-            }
-            if node.next == 0 {
-                return None;
-            }
-            n = (n as isize + node.next as isize) as usize;
-        }
+        self.find_int_node(i).map(|n| self.node_val(n))
     }
 
     /// Where the value of interned key `key` lives, if it has a node (see `int_slot`).
     #[inline(always)]
     pub(crate) fn short_str_slot(&self, key: Gc<LuaStr>) -> Option<&Value> {
-        if self.nodes.is_empty() {
-            return None;
-        }
-        let addr = key.addr() as u64;
-        let mut n = key.short_hash() as usize & self.mask();
-        loop {
-            // SAFETY: as in `get_int_hash`.
-            let node = unsafe { self.nodes.get_unchecked(n) };
-            if node.key_tag == TAG_STR && node.key_data == addr {
-                return Some(&node.val);
-            }
-            if node.next == 0 {
-                return None;
-            }
-            n = (n as isize + node.next as isize) as usize;
-        }
+        self.find_short_str_node(key).map(|n| self.node_val(n))
     }
 
-    #[inline]
-    fn get_int_hash(&self, i: i64) -> Value {
+    /// The node holding integer key `i`, if any.
+    #[inline(always)]
+    fn find_int_node(&self, i: i64) -> Option<usize> {
         if self.nodes.is_empty() {
-            return Value::Nil;
+            return None;
         }
         let mut n = mix(i as u64) & self.mask();
         loop {
             // SAFETY: `n` is masked or follows a chain offset, both within `nodes`.
             let node = unsafe { self.nodes.get_unchecked(n) };
             if node.key_tag == TAG_INT && node.key_data == i as u64 {
-                return node.val;
+                return Some(n);
             }
             if node.next == 0 {
-                return Value::Nil;
+                return None;
             }
             n = (n as isize + node.next as isize) as usize;
+        }
+    }
+
+    /// The node holding interned (short) string `key`, if any: compares pointers.
+    #[inline(always)]
+    fn find_short_str_node(&self, key: Gc<LuaStr>) -> Option<usize> {
+        debug_assert!(key.is_short());
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let addr = key.addr() as u64;
+        let mut n = key.short_hash() as usize & self.mask();
+        loop {
+            // SAFETY: as in `find_int_node`.
+            let node = unsafe { self.nodes.get_unchecked(n) };
+            if node.key_tag == TAG_STR && node.key_data == addr {
+                return Some(n);
+            }
+            if node.next == 0 {
+                return None;
+            }
+            n = (n as isize + node.next as isize) as usize;
+        }
+    }
+
+    /// The value of node `n`, an index a `find_*` function returned.
+    #[inline(always)]
+    fn node_val(&self, n: usize) -> &Value {
+        // SAFETY: the finders return indices within `nodes`.
+        unsafe { &self.nodes.get_unchecked(n).val }
+    }
+
+    #[inline]
+    fn get_int_hash(&self, i: i64) -> Value {
+        match self.find_int_node(i) {
+            Some(n) => *self.node_val(n),
+            None => Value::Nil,
         }
     }
 
     /// Raw get with an interned (short) string key: compares pointers.
     #[inline(always)]
     pub fn get_short_str(&self, key: Gc<LuaStr>) -> Value {
-        debug_assert!(key.is_short());
-        if self.nodes.is_empty() {
-            return Value::Nil;
-        }
-        let addr = key.addr() as u64;
-        let mut n = key.short_hash() as usize & self.mask();
-        loop {
-            // SAFETY: as in `get_int_hash`.
-            let node = unsafe { self.nodes.get_unchecked(n) };
-            if node.key_tag == TAG_STR && node.key_data == addr {
-                return node.val;
-            }
-            if node.next == 0 {
-                return Value::Nil;
-            }
-            n = (n as isize + node.next as isize) as usize;
+        match self.find_short_str_node(key) {
+            Some(n) => *self.node_val(n),
+            None => Value::Nil,
         }
     }
 
@@ -361,20 +357,12 @@ impl Table {
             let slot = unsafe { self.array.get_unchecked_mut(idx as usize) };
             return if slot.is_nil() { None } else { Some(slot) };
         }
-        if self.nodes.is_empty() {
-            return None;
-        }
-        let mut n = mix(i as u64) & self.mask();
-        loop {
-            let node = &self.nodes[n];
-            if node.key_tag == TAG_INT && node.key_data == i as u64 {
-                let slot = &mut self.nodes[n].val;
-                return if slot.is_nil() { None } else { Some(slot) };
-            }
-            if node.next == 0 {
-                return None;
-            }
-            n = (n as isize + node.next as isize) as usize;
+        let n = self.find_int_node(i)?;
+        let slot = &mut self.nodes[n].val;
+        if slot.is_nil() {
+            None
+        } else {
+            Some(slot)
         }
     }
 
@@ -382,21 +370,8 @@ impl Table {
     /// (a key whose value was set to nil keeps its node until the next rehash).
     #[inline]
     pub(crate) fn slot_short_str(&mut self, key: Gc<LuaStr>) -> Option<&mut Value> {
-        if self.nodes.is_empty() {
-            return None;
-        }
-        let addr = key.addr() as u64;
-        let mut n = key.short_hash() as usize & self.mask();
-        loop {
-            let node = &self.nodes[n];
-            if node.key_tag == TAG_STR && node.key_data == addr {
-                return Some(&mut self.nodes[n].val);
-            }
-            if node.next == 0 {
-                return None;
-            }
-            n = (n as isize + node.next as isize) as usize;
-        }
+        let n = self.find_short_str_node(key)?;
+        Some(&mut self.nodes[n].val)
     }
 
     /// Raw set. The caller applies the write barrier.
@@ -457,23 +432,6 @@ impl Table {
             return;
         }
         self.insert_new(heap, TAG_INT, data, val);
-    }
-
-    fn find_int_node(&self, i: i64) -> Option<usize> {
-        if self.nodes.is_empty() {
-            return None;
-        }
-        let mut n = mix(i as u64) & self.mask();
-        loop {
-            let node = &self.nodes[n];
-            if node.key_tag == TAG_INT && node.key_data == i as u64 {
-                return Some(n);
-            }
-            if node.next == 0 {
-                return None;
-            }
-            n = (n as isize + node.next as isize) as usize;
-        }
     }
 
     /// Raw set with a string key.
