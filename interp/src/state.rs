@@ -198,11 +198,20 @@ impl State {
     pub fn push(&mut self, v: Value) {
         let th = self.thread();
         if th.top >= th.stack.len() {
-            let needed = th.top + MIN_STACK;
-            th.grow_unchecked(&mut self.heap, needed, needed);
+            self.grow_for_push();
         }
+        let th = self.thread();
         th.stack[th.top] = v;
         th.top += 1;
+    }
+
+    /// `push` on a full stack: grows it by the usual reserve.
+    #[cold]
+    #[inline(never)]
+    fn grow_for_push(&mut self) {
+        let th = self.thread();
+        let needed = th.top + MIN_STACK;
+        th.grow_unchecked(&mut self.heap, needed, needed);
     }
 
     /// Pops the stack top.

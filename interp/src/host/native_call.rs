@@ -23,6 +23,7 @@
 //!   and the module's entry points catch their own panics (`luna_spi::export_module!`).
 
 use std::cell::{Cell, RefCell};
+use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -194,6 +195,33 @@ impl<'s> CallCtx<'s> {
         (slot >= self.first && slot < st.abs_top()).then(|| st.stack_at(slot))
     }
 
+    /// Pushes `v` as the next result.
+    #[inline(always)]
+    fn push_result(&self, st: &mut State, v: Value) -> SpiResult<()> {
+        // The stack grows as needed; a module cannot push without bound.
+        if self.n_results.get() >= MAX_RESULTS {
+            return RResult::RErr(SpiError::invalid_input("too many results"));
+        }
+        let slot = st.abs_top();
+        st.push(v);
+        self.add_result(slot);
+        RResult::ROk(())
+    }
+
+    /// `push` of a string or a handle.
+    #[inline(never)]
+    fn push_object(&self, value: luna_spi::Value<'_>) -> SpiResult<()> {
+        let Ok(mut st) = self.st.try_borrow_mut() else {
+            return RResult::RErr(busy());
+        };
+        let v = match self.to_lua(&mut st, value) {
+            Ok(v) => v,
+            Err(SpiLuaError::Spi(e)) => return RResult::RErr(e),
+            Err(SpiLuaError::Lua(e)) => return RResult::RErr(self.record(&mut st, e)),
+        };
+        self.push_result(&mut st, v)
+    }
+
     /// Runs `f` with the state; a Lua error it raises becomes the pending error.
     fn with<R>(&self, f: impl FnOnce(&mut State) -> Result<R, SpiLuaError>) -> SpiResult<R> {
         let Ok(mut st) = self.st.try_borrow_mut() else {
@@ -265,34 +293,21 @@ impl From<LuaError> for SpiLuaError {
 }
 
 impl CallContext for CallCtx<'_> {
-    /// The hot path of every call that returns something: kept free of large temporaries.
+    /// The hot path of every call that returns something: scalars go straight to the stack;
+    /// strings and handles take the out-of-line path.
     #[inline]
     fn push(&self, value: luna_spi::Value<'_>) -> SpiResult<()> {
-        let Ok(mut st) = self.st.try_borrow_mut() else {
-            return RResult::RErr(busy());
-        };
         let v = match value {
             luna_spi::Value::Nil => Value::Nil,
             luna_spi::Value::Bool(b) => Value::Bool(b),
             luna_spi::Value::Int(i) => Value::Int(i),
             luna_spi::Value::Float(f) => Value::Float(f),
-            luna_spi::Value::Str(s) => st.str_value(s.as_slice()),
-            luna_spi::Value::Table(h)
-            | luna_spi::Value::Function(h)
-            | luna_spi::Value::UserData(h)
-            | luna_spi::Value::Other(h) => match self.slot_value(&st, h) {
-                Some(v) => v,
-                None => return RResult::RErr(bad_handle()),
-            },
+            _ => return self.push_object(value),
         };
-        // The stack grows as needed; a module cannot push without bound.
-        if self.n_results.get() >= MAX_RESULTS {
-            return RResult::RErr(SpiError::invalid_input("too many results"));
-        }
-        let slot = st.abs_top();
-        st.push(v);
-        self.add_result(slot);
-        RResult::ROk(())
+        let Ok(mut st) = self.st.try_borrow_mut() else {
+            return RResult::RErr(busy());
+        };
+        self.push_result(&mut st, v)
     }
 
     fn new_table(&self, narray: u32, nhash: u32) -> SpiResult<luna_spi::Value<'_>> {
@@ -488,20 +503,27 @@ fn call_module_function(st: &mut State) -> LuaResult<usize> {
     if module.is_dead_checked(false) {
         return Err(dead(st, module));
     }
-    let n = st.abs_top() - first;
+    let th = st.thread();
+    let Some(arg_values) = th.stack.get(first..th.top) else {
+        return Err(bad_function(st));
+    };
+    let n = arg_values.len();
     // Up to 8 arguments on the Rust stack, more in a vector.
-    let mut inline = [luna_spi::Value::Nil; 8];
+    let mut inline = [const { MaybeUninit::<luna_spi::Value<'_>>::uninit() }; 8];
     let spilled: Vec<luna_spi::Value<'_>>;
     let args: &[luna_spi::Value<'_>] = if n <= inline.len() {
-        for (i, a) in inline.iter_mut().enumerate().take(n) {
+        for (i, (a, &v)) in inline.iter_mut().zip(arg_values).enumerate() {
             // SAFETY: the arguments stay in their slots until the call returns.
-            *a = unsafe { to_spi(st.stack_at(first + i), first + i) };
+            a.write(unsafe { to_spi(v, first + i) });
         }
-        &inline[..n]
+        // SAFETY: the loop initialised the first `n` elements.
+        unsafe { std::slice::from_raw_parts(inline.as_ptr().cast::<luna_spi::Value<'_>>(), n) }
     } else {
-        // SAFETY: as above.
-        spilled = (0..n)
-            .map(|i| unsafe { to_spi(st.stack_at(first + i), first + i) })
+        spilled = arg_values
+            .iter()
+            .enumerate()
+            // SAFETY: as above.
+            .map(|(i, &v)| unsafe { to_spi(v, first + i) })
             .collect();
         &spilled
     };

@@ -38,6 +38,7 @@ impl Poison {
     }
 
     /// True once a panic was caught in the module.
+    #[inline]
     pub fn is_poisoned(&self) -> bool {
         self.0.load(Ordering::Acquire)
     }
