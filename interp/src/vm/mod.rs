@@ -93,16 +93,13 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
         // The state of the frame being run, loaded by `enter_frame!`.
         let mut fi: usize;
         let mut cl: Gc<LuaClosure>;
-        let mut proto: Gc<crate::function::Proto>;
         let mut code: *const Instr;
         #[cfg(debug_assertions)]
         let mut code_len: usize;
         let mut k: *const Value;
-        let mut upvals: *const Gc<UpVal>;
         // The instruction pointer (the frame's pc as a pointer into `code`).
         let mut pc: *const Instr;
         let mut frame_base: usize;
-        let mut frame_top: usize;
         let mut base: *mut Value;
         // Hooks and budgets; can only change through calls, so it is refreshed after them.
         let mut trap: bool;
@@ -118,17 +115,14 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     Value::LuaFn(c) => c,
                     _ => return Err(st.runtime_error("internal error: frame without a Lua function")),
                 };
-                proto = cl.proto;
-                code = proto.code;
+                code = cl.proto.code;
                 #[cfg(debug_assertions)]
                 {
-                    code_len = proto.plain.code.len();
+                    code_len = cl.proto.plain.code.len();
                 }
-                k = proto.constants.as_ptr();
-                upvals = cl.upvals.as_ptr();
+                k = cl.proto.constants.as_ptr();
                 pc = code.add(frame.pc);
                 frame_base = frame.base;
-                frame_top = frame.top;
                 base = stack_base(th, frame_base);
                 trap = st.trap;
                 pc_slot = &mut th.frames.get_unchecked_mut(fi).pc;
@@ -138,6 +132,12 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
             macro_rules! savepc {
                 () => {
                     *pc_slot = pc.offset_from(code) as usize;
+                };
+            }
+            // The frame's top (where the stack top rests between instructions).
+            macro_rules! frame_top {
+                () => {
+                    th.frames.get_unchecked(fi).top
                 };
             }
             macro_rules! reload {
@@ -151,7 +151,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
             macro_rules! protect {
                 ($e:expr) => {{
                     savepc!();
-                    th.top = frame_top;
+                    th.top = frame_top!();
                     let r = $e;
                     reload!();
                     r?
@@ -163,7 +163,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         savepc!();
                         th.top = $live_top;
                         st.gc_step();
-                        th.top = frame_top;
+                        th.top = frame_top!();
                         reload!();
                     }
                 }};
@@ -180,7 +180,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
             }
             macro_rules! upval {
                 ($x:expr) => {
-                    *upvals.add($x as usize)
+                    *cl.upvals.as_ptr().add($x as usize)
                 };
             }
             // The raw part of a table read: the value found in its slot (copied straight into
@@ -324,7 +324,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         if !fast_set_str(st, t, key, v) {
                             protect!(set_slow(st, t, key, v, Origin::Upval(i.a())));
                             // A new key may have grown the table: a safepoint.
-                            gc_safepoint!(frame_top);
+                            gc_safepoint!(frame_top!());
                         }
                     }
                     OpCode::SetTable => {
@@ -339,7 +339,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         if !done {
                             protect!(set_slow(st, t, key, v, Origin::Reg(i.a())));
                             // A new key may have grown the table: a safepoint.
-                            gc_safepoint!(frame_top);
+                            gc_safepoint!(frame_top!());
                         }
                     }
                     OpCode::SetI => {
@@ -353,7 +353,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         if !done {
                             protect!(set_slow(st, t, Value::Int(n), v, Origin::Reg(i.a())));
                             // A new key may have grown the table: a safepoint.
-                            gc_safepoint!(frame_top);
+                            gc_safepoint!(frame_top!());
                         }
                     }
                     OpCode::SetField => {
@@ -363,7 +363,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         if !fast_set_str(st, t, key, v) {
                             protect!(set_slow(st, t, key, v, Origin::Reg(i.a())));
                             // A new key may have grown the table: a safepoint.
-                            gc_safepoint!(frame_top);
+                            gc_safepoint!(frame_top!());
                         }
                     }
                     OpCode::NewTable => {
@@ -545,7 +545,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         reload!();
                         r?;
                         gc_safepoint!(frame_base + a + 1);
-                        th.top = frame_top;
+                        th.top = frame_top!();
                     }
                     OpCode::Close => {
                         protect!(st.close_level(frame_base + i.a() as usize, None));
@@ -701,17 +701,14 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                                     // Enter the callee without reloading from memory.
                                     fi += 1;
                                     cl = c;
-                                    proto = c.proto;
-                                    code = proto.code;
+                                    code = p.code;
                                     #[cfg(debug_assertions)]
                                     {
-                                        code_len = proto.plain.code.len();
+                                        code_len = p.plain.code.len();
                                     }
-                                    k = proto.constants.as_ptr();
-                                    upvals = c.upvals.as_ptr();
+                                    k = p.constants.as_ptr();
                                     pc = code;
                                     frame_base = func + 1;
-                                    frame_top = ftop;
                                     base = stack_base(th, frame_base);
                                     pc_slot = &mut th.frames.get_unchecked_mut(fi).pc;
                                     continue;
@@ -727,7 +724,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                                 reload!();
                                 r?;
                                 if nresults >= 0 {
-                                    th.top = frame_top;
+                                    th.top = frame_top!();
                                 }
                             }
                             Value::NativeClosure(c) => {
@@ -735,7 +732,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                                 reload!();
                                 r?;
                                 if nresults >= 0 {
-                                    th.top = frame_top;
+                                    th.top = frame_top!();
                                 }
                             }
                             _ => {
@@ -748,7 +745,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                             }
                                 }
                                 if nresults >= 0 {
-                                    th.top = frame_top;
+                                    th.top = frame_top!();
                                 }
                             }
                         }
@@ -974,7 +971,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                                 continue;
                             }
                                 }
-                                th.top = frame_top;
+                                th.top = frame_top!();
                             }
                         }
                     }
@@ -997,7 +994,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         if n == 0 {
                             n = th.top - (frame_base + a) - 1;
                         } else {
-                            th.top = frame_top;
+                            th.top = frame_top!();
                         }
                         if i.k() {
                             last += (*pc).ax_arg() as usize * (MAX_C as usize + 1);
@@ -1007,11 +1004,11 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         if let Value::Table(t) = reg!(a) {
                             st.set_list(t, base.add(a + 1), n, last);
                         }
-                        th.top = frame_top;
+                        th.top = frame_top!();
                     }
                     OpCode::Closure => {
                         let a = i.a() as usize;
-                        let p = *proto.protos.get_unchecked(i.bx() as usize);
+                        let p = *cl.proto.protos.get_unchecked(i.bx() as usize);
                         let c = st.make_closure(p, cl, frame_base);
                         reg!(a) = Value::LuaFn(c);
                         gc_safepoint!(frame_base + a + 1);
