@@ -149,7 +149,19 @@ impl State {
         }
         let th = self.thread();
         let frame = th.frames.pop().unwrap_or_else(CallFrame::base_frame);
-        let first = th.top - n;
+        let first = th.top.wrapping_sub(n);
+        if frame.nresults == 1 && frame.func < first && first < th.top {
+            // The common case, one result wanted and at least one given: one copy.
+            debug_assert!(th.top <= th.stack.len());
+            // SAFETY: `first` is below the top, so within the stack, and the function slot
+            // lies below it.
+            unsafe {
+                let sp = th.stack.as_mut_ptr();
+                *sp.add(frame.func) = *sp.add(first);
+            }
+            th.top = frame.func + 1;
+            return Ok(());
+        }
         move_results(th, frame.func, first, n, frame.nresults);
         Ok(())
     }
