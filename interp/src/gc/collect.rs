@@ -180,7 +180,18 @@ impl State {
             return;
         }
         if self.stress {
-            self.full_gc();
+            if self.heap.mode == GcMode::Generational {
+                // Mostly minor collections (survivors, promotions and the remembered set are
+                // what needs exercising), a major one every eighth time.
+                self.heap.stress_steps = self.heap.stress_steps.wrapping_add(1);
+                if self.heap.stress_steps % 8 == 0 {
+                    self.major_collection();
+                } else {
+                    self.minor_collection();
+                }
+            } else {
+                self.full_gc();
+            }
             self.heap.debt = 0;
             return;
         }
@@ -342,6 +353,8 @@ impl State {
 
     /// Back to incremental: every object white again, no remembered set, no young list.
     fn leave_generational(&mut self) {
+        self.heap.gen_promoted.clear();
+        self.heap.gen_touched.clear();
         self.merge_young();
         self.whiten_all();
         self.heap.gray_again.clear();
@@ -411,6 +424,17 @@ impl State {
     /// sweeps the young objects, promoting the survivors.
     fn minor_collection(&mut self) {
         let h = &mut self.heap;
+        // The remembered set as it stands: traversed now and again in the next minor.
+        let remembered = h.gray_again.clone();
+        // What the last minor collection promoted or found remembered may refer to survivors.
+        for o in h.gen_promoted.drain(..).chain(h.gen_touched.drain(..)) {
+            // SAFETY: old objects, freed only by a major collection, which empties both lists.
+            let hdr = unsafe { o.as_ref() };
+            if hdr.is_black() {
+                hdr.set_gray();
+                h.gray_again.push(o);
+            }
+        }
         h.gray.clear();
         h.weak_values.clear();
         h.ephemerons.clear();
@@ -431,7 +455,11 @@ impl State {
             self.heap.mark_header(o);
         }
         self.atomic_with(false);
-        // Sweep the young objects: the dead are freed, the marked become old.
+        // Sweep the young objects: the dead are freed; the marked survivors of an earlier
+        // minor collection become old, the other marked ones survivors (white again, still
+        // young).
+        let white = self.heap.current_white;
+        let mut survivors: Option<NonNull<GcHeader>> = None;
         let mut p = self.heap.young.take();
         while let Some(o) = p {
             // SAFETY: list of live objects; each dead one is freed exactly once after being
@@ -444,13 +472,22 @@ impl State {
                     self.free_object(o);
                     let freed = before - self.heap.total_bytes;
                     self.heap.estimate = self.heap.estimate.saturating_sub(freed);
-                } else {
+                } else if hdr.marked.get() & SURVIVAL != 0 {
+                    hdr.marked.set(hdr.marked.get() & !SURVIVAL);
                     hdr.set_black();
                     hdr.next.set(self.heap.allgc.get());
                     self.heap.allgc.set(Some(o));
+                    self.heap.gen_promoted.push(o);
+                } else {
+                    hdr.marked.set(hdr.marked.get() | SURVIVAL);
+                    hdr.set_white(white);
+                    hdr.next.set(survivors);
+                    survivors = Some(o);
                 }
             }
         }
+        self.heap.young.set(survivors);
+        self.heap.gen_touched = remembered;
         self.blacken_list(&self.heap.finobj);
         self.blacken_list(&self.heap.tobefnz);
         self.heap.phase = Phase::Pause;
@@ -459,6 +496,8 @@ impl State {
 
     /// A major collection: everything is marked and swept at once; survivors are old.
     fn major_collection(&mut self) {
+        self.heap.gen_promoted.clear();
+        self.heap.gen_touched.clear();
         self.merge_young();
         self.whiten_all();
         self.heap.gray_again.clear();

@@ -17,10 +17,12 @@
 //!   finalizer) and `fixed` (never collected: metamethod names and reserved words).
 //!
 //! In generational mode (`collectgarbage("generational")`, the command line's default as in
-//! `lua`), objects surviving a collection become old and stay black; new objects live on the
-//! `young` list. A minor collection marks from the roots, every thread stack and the old
-//! objects written since the last collection (the write barriers put them back on
-//! `gray_again`: the remembered set), then sweeps only the young list, promoting survivors.
+//! `lua`), objects surviving two minor collections become old and stay black; new objects and
+//! survivors of one minor collection (`SURVIVAL`, white again) live on the `young` list. A
+//! minor collection marks from the roots, every thread stack, the old objects written since
+//! the last collection (the write barriers put them back on `gray_again`: the remembered set),
+//! and, once more, what the last minor collection promoted or found remembered (`gen_promoted`,
+//! `gen_touched`: they may refer to survivors); then it sweeps only the young list.
 //! A major collection (when the heap has grown by `gen_major_mul` percent since the last one)
 //! whitens everything and does a whole mark and sweep. Both run to completion at once.
 //!
@@ -57,6 +59,9 @@ pub(crate) const BLACK: u8 = 1 << 2;
 pub(crate) const FINALIZED: u8 = 1 << 3;
 /// The object is on the `fixed` list and never collected.
 pub(crate) const FIXED: u8 = 1 << 4;
+/// Generational mode: a young object that survived one minor collection (the next one it
+/// survives makes it old).
+pub(crate) const SURVIVAL: u8 = 1 << 5;
 pub(crate) const WHITE_BITS: u8 = WHITE0 | WHITE1;
 const COLOR_BITS: u8 = WHITE_BITS | BLACK;
 
@@ -237,6 +242,13 @@ pub struct Heap {
     pub(crate) young: Cell<Option<NonNull<GcHeader>>>,
     /// Generational mode: heap size after the last major collection.
     pub(crate) gen_base: usize,
+    /// Generational mode: objects made old by the last minor collection, and the old objects
+    /// the last minor collection found in the remembered set. Both may refer to survivors
+    /// (young objects still white), so the next minor collection traverses them again.
+    pub(crate) gen_promoted: Vec<NonNull<GcHeader>>,
+    pub(crate) gen_touched: Vec<NonNull<GcHeader>>,
+    /// Collections run by the `gc-stress` feature (which alternates minor and major ones).
+    pub(crate) stress_steps: u32,
     /// The white that means "alive, not yet marked" in the current cycle.
     pub(crate) current_white: u8,
     pub(crate) phase: Phase,
@@ -287,6 +299,9 @@ impl Heap {
             phase: Phase::Pause,
             gray: Vec::new(),
             gray_again: Vec::new(),
+            gen_promoted: Vec::new(),
+            gen_touched: Vec::new(),
+            stress_steps: 0,
             weak_values: Vec::new(),
             ephemerons: Vec::new(),
             all_weak: Vec::new(),
