@@ -201,7 +201,9 @@ impl State {
             self.grow_for_push();
         }
         let th = self.thread();
-        th.stack[th.top] = v;
+        debug_assert!(th.top < th.stack.len());
+        // SAFETY: the stack has a slot at `top` (grown just above if it had not).
+        unsafe { *th.stack.get_unchecked_mut(th.top) = v };
         th.top += 1;
     }
 

@@ -152,10 +152,20 @@ struct CallCtx<'s> {
 /// The most values one call may return (Lua's own stack limit is a million slots).
 const MAX_RESULTS: usize = 100_000;
 
+#[cold]
+#[inline(never)]
 fn busy() -> SpiError {
     SpiError::with_message(ErrorKind::INVALID_INPUT, "call context used re-entrantly")
 }
 
+#[cold]
+#[inline(never)]
+fn too_many_results() -> SpiError {
+    SpiError::invalid_input("too many results")
+}
+
+#[cold]
+#[inline(never)]
 fn bad_handle() -> SpiError {
     SpiError::with_message(
         ErrorKind::INVALID_INPUT,
@@ -200,7 +210,7 @@ impl<'s> CallCtx<'s> {
     fn push_result(&self, st: &mut State, v: Value) -> SpiResult<()> {
         // The stack grows as needed; a module cannot push without bound.
         if self.n_results.get() >= MAX_RESULTS {
-            return RResult::RErr(SpiError::invalid_input("too many results"));
+            return RResult::RErr(too_many_results());
         }
         let slot = st.abs_top();
         st.push(v);
@@ -512,9 +522,9 @@ fn call_module_function(st: &mut State) -> LuaResult<usize> {
     let mut inline = [const { MaybeUninit::<luna_spi::Value<'_>>::uninit() }; 8];
     let spilled: Vec<luna_spi::Value<'_>>;
     let args: &[luna_spi::Value<'_>] = if n <= inline.len() {
-        for (i, (a, &v)) in inline.iter_mut().zip(arg_values).enumerate() {
+        for i in 0..n {
             // SAFETY: the arguments stay in their slots until the call returns.
-            a.write(unsafe { to_spi(v, first + i) });
+            inline[i].write(unsafe { to_spi(arg_values[i], first + i) });
         }
         // SAFETY: the loop initialised the first `n` elements.
         unsafe { std::slice::from_raw_parts(inline.as_ptr().cast::<luna_spi::Value<'_>>(), n) }
@@ -543,8 +553,13 @@ fn call_module_function(st: &mut State) -> LuaResult<usize> {
         RSlice::from_slice(args),
     );
     // Nothing but results was pushed: they are the top `k` slots already.
-    if r.is_ok() && !ctx.dirty.get() {
-        return Ok(ctx.n_results.get());
+    if r.is_ok() && !ctx.dirty.get() && !ctx.is_scattered.get() {
+        let k = ctx.n_results.get();
+        // Neither dirty nor scattered: the context holds no error, no pending value and no
+        // slot list, so there is nothing to drop.
+        debug_assert!(ctx.scattered.borrow().is_none());
+        std::mem::forget(ctx);
+        return Ok(k);
     }
     finish(ctx, r, module)
 }
