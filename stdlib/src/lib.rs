@@ -34,12 +34,20 @@ pub fn register_lib(st: &mut State, name: &str, lib: Value) {
 
 /// The registry's `_LOADED` table (`package.loaded`), created on first use.
 pub fn loaded_table(st: &mut State) -> luna_interp::Gc<luna_interp::table::Table> {
+    registry_table(st, "_LOADED")
+}
+
+/// The registry table at `name`, created on first use (C's `luaL_getsubtable`).
+pub(crate) fn registry_table(
+    st: &mut State,
+    name: &str,
+) -> luna_interp::Gc<luna_interp::table::Table> {
     let reg = st.registry();
-    match st.raw_get_str(reg, "_LOADED") {
+    match st.raw_get_str(reg, name) {
         Value::Table(t) => t,
         _ => {
             let t = st.new_table();
-            st.raw_set_str(reg, "_LOADED", Value::Table(t));
+            st.raw_set_str(reg, name, Value::Table(t));
             t
         }
     }
@@ -93,28 +101,12 @@ pub(crate) const BUILTIN_NATIVE: &str = "_LUNA_BUILTIN_NATIVE";
 
 /// Makes the native searcher find `opener` for `require(name)`.
 pub fn builtin_native(st: &mut State, name: &str, opener: luna_interp::NativeFn) {
-    let reg = st.registry();
-    let t = match st.raw_get_str(reg, BUILTIN_NATIVE) {
-        Value::Table(t) => t,
-        _ => {
-            let t = st.new_table();
-            st.raw_set_str(reg, BUILTIN_NATIVE, Value::Table(t));
-            t
-        }
-    };
+    let t = registry_table(st, BUILTIN_NATIVE);
     st.raw_set_str(t, name, Value::Native(opener));
 }
 
 /// Makes `require(name)` call `opener` (a `package.preload` entry).
 pub fn preload(st: &mut State, name: &str, opener: luna_interp::NativeFn) {
-    let reg = st.registry();
-    let t = match st.raw_get_str(reg, "_PRELOAD") {
-        Value::Table(t) => t,
-        _ => {
-            let t = st.new_table();
-            st.raw_set_str(reg, "_PRELOAD", Value::Table(t));
-            t
-        }
-    };
+    let t = registry_table(st, "_PRELOAD");
     st.raw_set_str(t, name, Value::Native(opener));
 }

@@ -78,15 +78,7 @@ const SEARCHERS: &[luna_interp::NativeFn] =
 
 /// The registry's `_PRELOAD` table, created on first use.
 fn preload_table(st: &mut State) -> Gc<Table> {
-    let reg = st.registry();
-    match st.raw_get_str(reg, "_PRELOAD") {
-        Value::Table(t) => t,
-        _ => {
-            let t = st.new_table();
-            st.raw_set_str(reg, "_PRELOAD", Value::Table(t));
-            t
-        }
-    }
+    crate::registry_table(st, "_PRELOAD")
 }
 
 /// A search path from `<var>_5_4` or `<var>`, with ";;" standing for the default path, or
