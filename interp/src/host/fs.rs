@@ -201,6 +201,13 @@ pub(crate) const EEXIST: i32 = 17;
 pub(crate) const ENOTDIR: i32 = 20;
 pub(crate) const EOPNOTSUPP: i32 = 95;
 
+/// The directory an `*at` call acts relative to: a handle from [`StdFs::at`], or the
+/// process's current directory.
+fn dir_fd(dir: &Option<OwnedFd>) -> std::os::fd::BorrowedFd<'_> {
+    use std::os::fd::AsFd;
+    dir.as_ref().map_or(rustix::fs::CWD, |d| d.as_fd())
+}
+
 fn errno_error(e: rustix::io::Errno) -> HostError {
     HostError::from_io(&std::io::Error::from(e))
 }
@@ -445,42 +452,23 @@ impl FsBackend for StdFs {
     }
 
     fn rename(&mut self, from: FsPath<'_>, to: FsPath<'_>) -> HostResult<()> {
-        match (from, to) {
-            (FsPath::Checked { path: a, .. }, FsPath::Checked { path: b, .. }) => {
-                let (pa, na) = StdFs::parent_of(a)?;
-                let (pb, nb) = StdFs::parent_of(b)?;
-                retry_rx(|| rustix::fs::renameat(&pa, na, &pb, nb))
-            }
-            (a, b) => retry_io(|| std::fs::rename(a.path(), b.path())),
-        }
+        // A checked side acts relative to its parent's handle, a plain one relative to the
+        // current directory.
+        let (da, na) = StdFs::at(from)?;
+        let (db, nb) = StdFs::at(to)?;
+        retry_rx(|| rustix::fs::renameat(dir_fd(&da), na, dir_fd(&db), nb))
     }
 
     fn symlink(&mut self, target: &[u8], link: FsPath<'_>) -> HostResult<()> {
-        let target = OsStr::from_bytes(target);
-        match link {
-            FsPath::Plain(p) => retry_io(|| std::os::unix::fs::symlink(target, p)),
-            FsPath::Checked { path: p, .. } => {
-                let (parent, name) = StdFs::parent_of(p)?;
-                retry_rx(|| rustix::fs::symlinkat(target, &parent, name))
-            }
-        }
+        let (dir, name) = StdFs::at(link)?;
+        retry_rx(|| rustix::fs::symlinkat(OsStr::from_bytes(target), dir_fd(&dir), name))
     }
 
     fn hard_link(&mut self, from: FsPath<'_>, to: FsPath<'_>) -> HostResult<()> {
-        match (from, to) {
-            (FsPath::Plain(a), FsPath::Plain(b)) => retry_io(|| std::fs::hard_link(a, b)),
-            // A checked side acts relative to its parent's handle, a plain one relative to
-            // the current directory.
-            (a, b) => {
-                use rustix::fs::{linkat, AtFlags, CWD};
-                use std::os::fd::AsFd;
-                let (da, na) = StdFs::at(a)?;
-                let (db, nb) = StdFs::at(b)?;
-                let da = da.as_ref().map_or(CWD, |d| d.as_fd());
-                let db = db.as_ref().map_or(CWD, |d| d.as_fd());
-                retry_rx(|| linkat(da, na, db, nb, AtFlags::empty()))
-            }
-        }
+        use rustix::fs::{linkat, AtFlags};
+        let (da, na) = StdFs::at(from)?;
+        let (db, nb) = StdFs::at(to)?;
+        retry_rx(|| linkat(dir_fd(&da), na, dir_fd(&db), nb, AtFlags::empty()))
     }
 
     fn read_link(&mut self, path: FsPath<'_>) -> HostResult<Vec<u8>> {
