@@ -75,8 +75,6 @@ pub struct Table {
     pub(crate) absent_meta: Cell<u32>,
     /// A recent border of the array part, to answer `#` quickly for growing sequences.
     len_hint: Cell<u32>,
-    /// log2 of the number of nodes (meaningless when `nodes` is empty).
-    log2_nodes: u8,
     /// Free nodes are searched below this index.
     last_free: u32,
     pub(crate) array: Box<[Value]>,
@@ -110,7 +108,6 @@ impl Table {
             hdr: GcHeader::new(ObjKind::Table, 0),
             absent_meta: Cell::new(0),
             len_hint: Cell::new(0),
-            log2_nodes: 0,
             last_free: 0,
             array: Box::default(),
             nodes: Box::default(),
@@ -146,12 +143,10 @@ impl Table {
     fn set_node_vec(&mut self, n: usize) {
         if n == 0 {
             self.nodes = Box::default();
-            self.log2_nodes = 0;
             self.last_free = 0;
             return;
         }
         let size = n.next_power_of_two();
-        self.log2_nodes = size.trailing_zeros() as u8;
         self.nodes = vec![EMPTY_NODE; size].into_boxed_slice();
         self.last_free = size as u32;
     }
