@@ -427,24 +427,18 @@ fn hard_links_need_read_on_the_file_and_write_on_the_new_name() {
         ),
     );
     assert_eq!(r, "true\t2\ttrue\tS");
-    let e = err(
-        &mut st,
-        &format!("{}return lfs.link(G .. '/a.txt', O .. '/h')", setup),
-    );
-    assert!(
-        e.contains("write access to '") && e.contains("denied"),
-        "{}",
-        e
-    );
-    let e = err(
-        &mut st,
-        &format!("{}return lfs.link(G .. '/a.txt', O .. '/l', true)", setup),
-    );
-    assert!(
-        e.contains("write access to '") && e.contains("denied"),
-        "{}",
-        e
-    );
+    for code in [
+        "return lfs.link(G .. '/a.txt', O .. '/h')",
+        "return lfs.link(G .. '/a.txt', O .. '/l', true)",
+    ] {
+        let e = err(&mut st, &format!("{}{}", setup, code));
+        assert!(
+            e.contains("write access to '") && e.contains("denied"),
+            "{}: {}",
+            code,
+            e
+        );
+    }
     assert!(std::fs::symlink_metadata(t.0.join("outside/h")).is_err());
     assert!(std::fs::symlink_metadata(t.0.join("outside/l")).is_err());
     // Reading everywhere (the old name as written), writing checked.
