@@ -134,6 +134,26 @@ fn a_panicking_module_fails_cleanly_and_is_never_called_again() {
         ok(&mut st, "return require('luna_fixture_panicking').ok()"),
         "1"
     );
+    // Results keep their order whichever way they reach the stack (buffered scalars, strings
+    // and handles through the context), also beyond the buffer's size.
+    assert_eq!(
+        ok(
+            &mut st,
+            "local t = {}\n\
+             local r = table.pack(require('luna_fixture_panicking').echo(1, 'a', 2.5, t, nil, true, 7, 8, 9, 10, 'z', false))\n\
+             assert(r[4] == t)\n\
+             return r.n, r[1], r[2], r[3], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12]"
+        ),
+        "12\t1\ta\t2.5\tnil\ttrue\t7\t8\t9\t10\tz\tfalse"
+    );
+    assert_eq!(
+        ok(
+            &mut st,
+            "local e = require('luna_fixture_panicking').echo\n\
+             return select('#', e()), (e(3)), select('#', e(1, 2, 3, 4, 5, 6))"
+        ),
+        "0\t3\t6"
+    );
     let e = err(&mut st, "return require('luna_fixture_panicking').boom()");
     assert!(e.contains("native module 'panicking' panicked"), "{}", e);
     // The state goes on; the module does not.
@@ -238,6 +258,21 @@ fn a_library_without_its_provider_says_so() {
     );
     // Codecs need no provider.
     assert_eq!(ok(&mut st, "return require('crypto').hex('hi')"), "6869");
+}
+
+#[test]
+fn a_module_built_against_the_first_root_layout_loads_and_runs() {
+    require_module("luna_fixture_v1_root");
+    let mut st = state(Permissions::all());
+    // Its functions push every result through the call context.
+    let r = ok(
+        &mut st,
+        "local t = {}\n\
+         local r = table.pack(require('luna_fixture_v1_root').echo(1, 'a', t, 2.5, nil, true))\n\
+         assert(r[3] == t)\n\
+         return r.n, r[1], r[2], r[4], r[5], r[6]",
+    );
+    assert_eq!(r, "6\t1\ta\t2.5\tnil\ttrue");
 }
 
 #[test]

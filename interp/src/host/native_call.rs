@@ -1,9 +1,10 @@
 //! Calling a native module's functions: the kernel's side of `luna_spi::CallContext`.
 //!
 //! A module's function becomes a native closure ([`call_module_function`]) whose upvalue is
-//! a userdata holding the entry point and the module. A call converts the Lua arguments to
-//! ABI values (strings are borrowed, tables and functions become handles), calls the entry
-//! point with a context, and returns the values the module pushed.
+//! the index of its registered entry point. A call converts the Lua arguments to ABI values
+//! (strings are borrowed, tables and functions become handles), calls the entry point with a
+//! context and (for `functions2` entries) a result buffer, and returns the values the module
+//! pushed followed by those it buffered.
 //!
 //! Invariants:
 //! - A [`Handle`] is an absolute slot of the calling thread's stack, between the call's first
@@ -15,6 +16,8 @@
 //!   debug library is outside the safety promise.)
 //! - Results are pushed on the stack as the module pushes them, and their slots recorded; if
 //!   temporaries were interleaved, the results are copied to the top in order at the end.
+//!   The module side keeps the buffered results (scalars only) after every pushed one, so
+//!   they are appended last.
 //! - A Lua error raised inside a context method (a metamethod failing, a call) becomes the
 //!   call's pending error: its value sits in a slot and is raised again, unchanged, when the
 //!   module returns its `LUA_ERROR`. An uncatchable error (a limit) is raised again as itself.
@@ -30,7 +33,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use luna_spi::abi_stable::sabi_trait::TD_Opaque;
 use luna_spi::abi_stable::sabi_types::RRef;
 use luna_spi::abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec};
-use luna_spi::{CallContext, CallContext_TO, Entry, ErrorKind, Handle, SpiError, SpiResult};
+use luna_spi::{
+    CallContext, CallContext_TO, Entry, ErrorKind, Handle, Results, SpiError, SpiResult,
+};
 
 use super::loader::LoadedModule;
 use super::permissions::{NetTarget, PermissionKind};
@@ -41,15 +46,40 @@ use crate::string::LuaStr;
 use crate::table::Table;
 use crate::value::Value;
 
-type EntryPoint = extern "C" fn(
-    ctx: CallContext_TO<'_, RRef<'_, ()>>,
-    args: RSlice<'_, luna_spi::Value<'_>>,
-) -> SpiResult<()>;
+/// A module function's entry point: from the root's `functions2` (results through the
+/// call's buffer, then the context) or, for modules built before it, from `functions`.
+#[derive(Clone, Copy)]
+enum EntryPoint {
+    Buffered(luna_spi::NativeFn2),
+    Pushing(
+        extern "C" fn(
+            ctx: CallContext_TO<'_, RRef<'_, ()>>,
+            args: RSlice<'_, luna_spi::Value<'_>>,
+        ) -> SpiResult<()>,
+    ),
+}
 
 /// A module function, registered once per process (modules are never unloaded).
 struct ModuleFunction {
     func: EntryPoint,
     module: Arc<LoadedModule>,
+}
+
+/// A module's functions: names and entry points, from `functions2` when the module has it.
+fn module_functions(module: &LoadedModule) -> Vec<(&'static str, EntryPoint)> {
+    let buffered = module.info.functions2();
+    if !buffered.is_empty() {
+        return buffered
+            .iter()
+            .map(|f| (f.name.as_str(), EntryPoint::Buffered(f.func)))
+            .collect();
+    }
+    module
+        .info
+        .functions()
+        .iter()
+        .map(|f| (f.name.as_str(), EntryPoint::Pushing(f.func)))
+        .collect()
 }
 
 /// How many module functions a process can register: the closures name theirs by index,
@@ -69,7 +99,7 @@ fn register_functions(module: &Arc<LoadedModule>) -> Result<&'static [usize], St
     if let Some((_, ids)) = registered.iter().find(|(k, _)| *k == key) {
         return Ok(ids);
     }
-    let funcs = module.info.functions();
+    let funcs = module_functions(module);
     let start = NEXT_FUNCTION.fetch_add(funcs.len(), Ordering::Relaxed);
     if start + funcs.len() > MAX_FUNCTIONS {
         return Err(format!(
@@ -79,9 +109,9 @@ fn register_functions(module: &Arc<LoadedModule>) -> Result<&'static [usize], St
         ));
     }
     let mut ids = Vec::with_capacity(funcs.len());
-    for (i, f) in funcs.iter().enumerate() {
+    for (i, &(_, func)) in funcs.iter().enumerate() {
         let _ = FUNCTIONS[start + i].set(ModuleFunction {
-            func: f.func,
+            func,
             module: module.clone(),
         });
         ids.push(start + i);
@@ -548,20 +578,45 @@ fn call_module_function(st: &mut State) -> LuaResult<usize> {
         pending: Cell::new(None),
         uncatchable: Cell::new(None),
     };
-    let r = func(
-        CallContext_TO::from_ptr(RRef::new(&ctx), TD_Opaque),
-        RSlice::from_slice(args),
-    );
-    // Nothing but results was pushed: they are the top `k` slots already.
+    let results = Results::new();
+    let kernel = CallContext_TO::from_ptr(RRef::new(&ctx), TD_Opaque);
+    let r = match func {
+        EntryPoint::Buffered(f) => f(kernel, RSlice::from_slice(args), &results),
+        EntryPoint::Pushing(f) => f(kernel, RSlice::from_slice(args)),
+    };
+    // Nothing but results was pushed: they are the top `k` slots already, and the buffered
+    // ones follow them.
     if r.is_ok() && !ctx.dirty.get() && !ctx.is_scattered.get() {
         let k = ctx.n_results.get();
+        let n = results.len();
+        if n > 0 {
+            let Ok(mut st) = ctx.st.try_borrow_mut() else {
+                unreachable!("the context is not borrowed once the module returned")
+            };
+            push_buffered(&mut st, &results);
+        }
         // Neither dirty nor scattered: the context holds no error, no pending value and no
         // slot list, so there is nothing to drop.
         debug_assert!(ctx.scattered.borrow().is_none());
         std::mem::forget(ctx);
-        return Ok(k);
+        return Ok(k + n);
     }
-    finish(ctx, r, module)
+    finish(ctx, r, &results, module)
+}
+
+/// Appends a call's buffered results (scalars) to the stack.
+#[inline(always)]
+fn push_buffered(st: &mut State, results: &Results) {
+    for i in 0..results.len() {
+        let v = match results.get(i) {
+            luna_spi::Value::Bool(b) => Value::Bool(b),
+            luna_spi::Value::Int(i) => Value::Int(i),
+            luna_spi::Value::Float(f) => Value::Float(f),
+            // Only scalars are ever buffered.
+            _ => Value::Nil,
+        };
+        st.push(v);
+    }
 }
 
 #[cold]
@@ -578,7 +633,12 @@ fn dead(st: &mut State, module: &LoadedModule) -> LuaError {
 /// module's error raised.
 #[cold]
 #[inline(never)]
-fn finish(ctx: CallCtx<'_>, r: SpiResult<()>, module: &LoadedModule) -> LuaResult<usize> {
+fn finish(
+    ctx: CallCtx<'_>,
+    r: SpiResult<()>,
+    results: &Results,
+    module: &LoadedModule,
+) -> LuaResult<usize> {
     let Ok(mut st) = ctx.st.try_borrow_mut() else {
         unreachable!("the context is not borrowed once the module returned")
     };
@@ -587,11 +647,14 @@ fn finish(ctx: CallCtx<'_>, r: SpiResult<()>, module: &LoadedModule) -> LuaResul
     match r {
         RResult::ROk(()) => {
             let k = ctx.n_results.get();
+            let buffered = results.len();
             if !ctx.is_scattered.get() && (k == 0 || ctx.first_result.get() + k == st.abs_top()) {
-                return Ok(k);
+                st.ensure_stack(buffered)?;
+                push_buffered(st, results);
+                return Ok(k + buffered);
             }
             let scattered = ctx.scattered.borrow();
-            st.ensure_stack(k)?;
+            st.ensure_stack(k + buffered)?;
             if let Some(scattered) = scattered.as_ref() {
                 for &slot in scattered.iter() {
                     let v = st.stack_at(slot);
@@ -604,7 +667,8 @@ fn finish(ctx: CallCtx<'_>, r: SpiResult<()>, module: &LoadedModule) -> LuaResul
                     st.push(v);
                 }
             }
-            Ok(k)
+            push_buffered(st, results);
+            Ok(k + buffered)
         }
         RResult::RErr(e) => {
             if let Some(u) = uncatchable.get() {
@@ -645,15 +709,15 @@ impl State {
         module: &Arc<LoadedModule>,
     ) -> Result<Gc<Table>, String> {
         let ids = register_functions(module)?;
-        let funcs = module.info.functions();
+        let funcs = module_functions(module);
         let t = self.new_table_with(0, funcs.len());
         self.push(Value::Table(t));
-        for (f, &id) in funcs.iter().zip(ids) {
+        for (&(name, _), &id) in funcs.iter().zip(ids) {
             // A script could swap this upvalue (`debug.setupvalue`) for another index: the
             // closure would then call another registered function, never an invalid one.
             let c = self.new_native_closure(call_module_function, vec![Value::Int(id as i64)]);
             self.push(Value::NativeClosure(c));
-            let k = self.str_value(f.name.as_str());
+            let k = self.str_value(name);
             self.push(k);
             let _ = self.raw_set(t, k, Value::NativeClosure(c));
             self.pop();

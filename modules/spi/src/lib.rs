@@ -47,7 +47,10 @@ pub use module::{
     SPI_VERSION,
 };
 pub use native::{call_native, Args};
-pub use value::{CallContext, CallContext_TO, Ctx, Entry, Handle, NativeFn, NativeFunction, Value};
+pub use value::{
+    CallContext, CallContext_TO, Ctx, Entry, Handle, KernelCtx, NativeFn, NativeFn2, NativeFunction,
+    NativeFunction2, Results, Value, RESULT_SLOTS,
+};
 
 /// Exports a module in one macro call: writes its manifest, the panic-guarded entry points
 /// and the `#[export_root_module]` root. The crate using it must also depend on
@@ -109,7 +112,27 @@ macro_rules! export_module {
                             ctx: $crate::CallContext_TO<'_, $crate::abi_stable::sabi_types::RRef<'_, ()>>,
                             args: $crate::abi_stable::std_types::RSlice<'_, $crate::Value<'_>>,
                         ) -> $crate::SpiResult<()> {
-                            let ctx = ctx.sabi_reborrow();
+                            let ctx = $crate::Ctx::new(ctx.sabi_reborrow(), None);
+                            $crate::call_native(&__LUNA_MODULE_POISON, &ctx, args.as_slice(), $func)
+                        }
+                        entry
+                    },
+                },
+            )*)?
+        ];
+
+        #[doc(hidden)]
+        static __LUNA_MODULE_FUNCTIONS2: &[$crate::NativeFunction2] = &[
+            $($(
+                $crate::NativeFunction2 {
+                    name: $crate::abi_stable::std_types::RStr::from_str($fname),
+                    func: {
+                        extern "C" fn entry(
+                            ctx: $crate::CallContext_TO<'_, $crate::abi_stable::sabi_types::RRef<'_, ()>>,
+                            args: $crate::abi_stable::std_types::RSlice<'_, $crate::Value<'_>>,
+                            results: &$crate::Results,
+                        ) -> $crate::SpiResult<()> {
+                            let ctx = $crate::Ctx::new(ctx.sabi_reborrow(), Some(results));
                             $crate::call_native(&__LUNA_MODULE_POISON, &ctx, args.as_slice(), $func)
                         }
                         entry
@@ -197,6 +220,7 @@ macro_rules! export_module {
                 network,
                 crypto,
                 functions: $crate::abi_stable::std_types::RSlice::from_slice(__LUNA_MODULE_FUNCTIONS),
+                functions2: $crate::abi_stable::std_types::RSlice::from_slice(__LUNA_MODULE_FUNCTIONS2),
             };
             $crate::abi_stable::prefix_type::PrefixTypeTrait::leak_into_prefix(root)
         }

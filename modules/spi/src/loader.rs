@@ -71,15 +71,18 @@ pub fn load_module(path: &Path) -> Result<ModuleInfo, LoadError> {
             })
         }
         // Built against an older luna-spi? Try the older root layouts, newest first.
-        Err(e) => match header.init_root_module::<legacy::minimal::LunaModuleRef>() {
-            Ok(root) => ModuleInfo::from_minimal(root),
-            Err(_) => {
+        Err(e) => {
+            if let Ok(root) = header.init_root_module::<legacy::v1::LunaModuleRef>() {
+                ModuleInfo::from_v1(root)
+            } else if let Ok(root) = header.init_root_module::<legacy::minimal::LunaModuleRef>() {
+                ModuleInfo::from_minimal(root)
+            } else {
                 return Err(LoadError::Incompatible {
                     path: path.to_path_buf(),
                     message: describe(&e),
-                })
+                });
             }
-        },
+        }
     };
     check_spi_version(info.spi_version).map_err(|message| LoadError::SpiVersion {
         path: path.to_path_buf(),

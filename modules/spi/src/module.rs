@@ -27,7 +27,7 @@ use crate::error::SpiResult;
 use crate::fs::FileSystemBox;
 use crate::manifest::Manifest;
 use crate::net::NetworkBox;
-use crate::value::NativeFunction;
+use crate::value::{NativeFunction, NativeFunction2};
 
 /// The version of the service provider interfaces' semantics this crate defines. Bump it
 /// when a change keeps the layout but changes what calls mean; a kernel refuses modules
@@ -58,7 +58,12 @@ pub struct LunaModule {
     /// Creates the module's crypto provider, if it has one.
     pub crypto: ROption<extern "C" fn() -> SpiResult<CryptoBox>>,
     /// The module's native functions (empty if none): `require` returns a table of them.
+    /// Kernels that know `functions2` call those instead when it is not empty.
     pub functions: RSlice<'static, NativeFunction>,
+    /// The same functions (same names, same order) with entry points that receive the
+    /// call's result buffer ([`crate::Results`]); empty if none. `export_module!` fills both
+    /// tables, so a module also runs in kernels older than this field.
+    pub functions2: RSlice<'static, NativeFunction2>,
 }
 
 impl RootModule for LunaModuleRef {
@@ -92,6 +97,8 @@ pub fn check_spi_version(found: u32) -> Result<(), String> {
 pub enum RootLayout {
     /// The layout of this luna-spi ([`LunaModule`]) or a newer one (more fields at the end).
     Current,
+    /// [`legacy::v1`]: every field up to `functions` (luna-spi 1.0).
+    V1,
     /// [`legacy::minimal`]: only `spi_version` and `manifest`.
     Minimal,
 }
@@ -111,6 +118,7 @@ pub struct ModuleInfo {
     network: Option<extern "C" fn() -> SpiResult<NetworkBox>>,
     crypto: Option<extern "C" fn() -> SpiResult<CryptoBox>>,
     functions: &'static [NativeFunction],
+    functions2: &'static [NativeFunction2],
 }
 
 impl ModuleInfo {
@@ -125,6 +133,22 @@ impl ModuleInfo {
             network: root.network().and_then(|o| o.into_option()),
             crypto: root.crypto().and_then(|o| o.into_option()),
             functions: root.functions().map(|s| s.as_slice()).unwrap_or(&[]),
+            functions2: root.functions2().map(|s| s.as_slice()).unwrap_or(&[]),
+        }
+    }
+
+    /// Reads a root in the luna-spi 1.0 layout.
+    pub fn from_v1(root: legacy::v1::LunaModuleRef) -> ModuleInfo {
+        ModuleInfo {
+            manifest: root.manifest(),
+            spi_version: root.spi_version(),
+            layout: RootLayout::V1,
+            is_poisoned: root.is_poisoned(),
+            filesystem: root.filesystem().and_then(|o| o.into_option()),
+            network: root.network().and_then(|o| o.into_option()),
+            crypto: root.crypto().and_then(|o| o.into_option()),
+            functions: root.functions().map(|s| s.as_slice()).unwrap_or(&[]),
+            functions2: &[],
         }
     }
 
@@ -139,6 +163,7 @@ impl ModuleInfo {
             network: None,
             crypto: None,
             functions: &[],
+            functions2: &[],
         }
     }
 
@@ -171,6 +196,12 @@ impl ModuleInfo {
     pub fn functions(&self) -> &'static [NativeFunction] {
         self.functions
     }
+
+    /// The native functions with result-buffer entry points (empty for a module without
+    /// the field, or one that left it empty).
+    pub fn functions2(&self) -> &'static [NativeFunction2] {
+        self.functions2
+    }
 }
 
 /// Earlier root layouts the loader still accepts. abi_stable refuses a root with fewer
@@ -179,6 +210,52 @@ impl ModuleInfo {
 /// [`LunaModule`], the layout it replaces is copied here (same type name, declared in this
 /// package, as abi_stable identifies types by name and package) and the loader learns it.
 pub mod legacy {
+    /// The root of luna-spi 1.0: every current field up to `functions` (no `functions2`).
+    pub mod v1 {
+        use abi_stable::library::RootModule;
+        use abi_stable::sabi_types::VersionStrings;
+        use abi_stable::std_types::{ROption, RSlice};
+        use abi_stable::StableAbi;
+
+        use crate::crypto::CryptoBox;
+        use crate::error::SpiResult;
+        use crate::fs::FileSystemBox;
+        use crate::manifest::Manifest;
+        use crate::net::NetworkBox;
+        use crate::value::NativeFunction;
+
+        /// The luna-spi 1.0 root.
+        #[repr(C)]
+        #[derive(StableAbi)]
+        #[sabi(kind(Prefix(prefix_ref = LunaModuleRef)))]
+        #[sabi(missing_field(option))]
+        pub struct LunaModule {
+            /// As in the current root.
+            pub spi_version: u32,
+            /// As in the current root.
+            #[sabi(last_prefix_field)]
+            pub manifest: Manifest,
+            /// As in the current root.
+            pub is_poisoned: extern "C" fn() -> bool,
+            /// As in the current root.
+            pub filesystem: ROption<extern "C" fn() -> SpiResult<FileSystemBox>>,
+            /// As in the current root.
+            pub network: ROption<extern "C" fn() -> SpiResult<NetworkBox>>,
+            /// As in the current root.
+            pub crypto: ROption<extern "C" fn() -> SpiResult<CryptoBox>>,
+            /// As in the current root.
+            pub functions: RSlice<'static, NativeFunction>,
+        }
+
+        impl RootModule for LunaModuleRef {
+            abi_stable::declare_root_module_statics! {LunaModuleRef}
+            const BASE_NAME: &'static str = "luna_module";
+            const NAME: &'static str = "luna native module";
+            const VERSION_STRINGS: VersionStrings =
+                VersionStrings::new(crate::module::ROOT_VERSION);
+        }
+    }
+
     /// The minimal root: `spi_version` and `manifest` only, the prefix every module ever
     /// built has. A module with this layout provides nothing callable; it stands for the
     /// oldest root the loader accepts (and is what the `older-root` test fixture exports).

@@ -47,7 +47,7 @@ pub mod newer {
     use crate::fs::FileSystemBox;
     use crate::manifest::Manifest;
     use crate::net::NetworkBox;
-    use crate::value::NativeFunction;
+    use crate::value::{NativeFunction, NativeFunction2};
 
     #[repr(C)]
     #[derive(StableAbi)]
@@ -62,6 +62,7 @@ pub mod newer {
         pub network: ROption<extern "C" fn() -> SpiResult<NetworkBox>>,
         pub crypto: ROption<extern "C" fn() -> SpiResult<CryptoBox>>,
         pub functions: RSlice<'static, NativeFunction>,
+        pub functions2: RSlice<'static, NativeFunction2>,
         pub future_field: u64,
     }
 

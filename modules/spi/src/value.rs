@@ -9,15 +9,21 @@
 //!   values returned by [`CallContext`] methods) stays valid until that call returns, and no
 //!   longer: the kernel keeps the underlying Lua values rooted (on the calling thread's stack)
 //!   for that long. A module must not keep a handle or a string slice past the call.
-//! - Results are pushed through [`CallContext::push`]: the values pushed during a call, in
-//!   order, are its results. Nothing is allocated per call on the module side: arguments come
-//!   as an `RSlice` of the caller's values, results go straight to the kernel's stack.
+//! - Results are pushed through [`Ctx::push`]: the values pushed during a call, in order, are
+//!   its results. Nothing is allocated per call on the module side: arguments come as an
+//!   `RSlice` of the caller's values. A function exported through `functions2` (what
+//!   `export_module!` writes) also receives a [`Results`] buffer in the kernel's frame:
+//!   `Ctx::push` stores up to [`RESULT_SLOTS`] scalar results there without calling the
+//!   kernel; anything else (a string, a handle, a further result) goes through
+//!   [`CallContext::push`], after the buffered values have been handed over, so the
+//!   buffer always holds the last results, in order, and the kernel appends them on return.
 
+use std::cell::Cell;
 use std::fmt;
 
 use abi_stable::sabi_trait;
 use abi_stable::sabi_types::RRef;
-use abi_stable::std_types::{RSlice, RStr, RVec};
+use abi_stable::std_types::{ROption, RSlice, RStr, RVec};
 use abi_stable::StableAbi;
 
 use crate::error::{SpiError, SpiResult};
@@ -234,14 +240,198 @@ pub trait CallContext {
     fn check_permission(&self, permission: Permissions, target: RStr<'_>) -> SpiResult<()>;
 }
 
-/// The context as a native function receives it: a borrowed trait object.
-pub type Ctx<'a> = CallContext_TO<'a, RRef<'a, ()>>;
+/// The kernel's context object as an entry point receives it: a borrowed trait object.
+pub type KernelCtx<'a> = CallContext_TO<'a, RRef<'a, ()>>;
+
+/// How many scalar results one call can hand back through its [`Results`] buffer.
+pub const RESULT_SLOTS: usize = 4;
+
+/// The result buffer of one call, in the kernel's frame: the kernel creates it empty, the
+/// module's [`Ctx::push`] fills it with scalar results, and the kernel appends its values,
+/// in order, after those pushed through [`CallContext::push`] once the call returns.
+/// Only `nil`, booleans, integers and floats are ever stored.
+#[repr(C)]
+#[derive(StableAbi)]
+pub struct Results {
+    len: Cell<u32>,
+    slots: [Cell<Value<'static>>; RESULT_SLOTS],
+}
+
+impl Results {
+    /// An empty buffer.
+    #[inline(always)]
+    pub fn new() -> Results {
+        Results {
+            len: Cell::new(0),
+            slots: [const { Cell::new(Value::Nil) }; RESULT_SLOTS],
+        }
+    }
+
+    /// How many values the buffer holds.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        (self.len.get() as usize).min(RESULT_SLOTS)
+    }
+
+    /// True if the buffer holds nothing.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.len.get() == 0
+    }
+
+    /// The value in slot `i` (`nil` beyond the end).
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> Value<'static> {
+        self.slots.get(i).map(Cell::get).unwrap_or(Value::Nil)
+    }
+
+    /// Appends a scalar; false (and nothing stored) when the buffer is full or `value` is
+    /// not a scalar.
+    #[inline(always)]
+    fn try_store(&self, value: Value<'_>) -> bool {
+        let n = self.len.get() as usize;
+        if n >= RESULT_SLOTS {
+            return false;
+        }
+        let v = match value {
+            Value::Nil => Value::Nil,
+            Value::Bool(b) => Value::Bool(b),
+            Value::Int(i) => Value::Int(i),
+            Value::Float(f) => Value::Float(f),
+            _ => return false,
+        };
+        self.slots[n].set(v);
+        self.len.set(n as u32 + 1);
+        true
+    }
+}
+
+impl Default for Results {
+    fn default() -> Self {
+        Results::new()
+    }
+}
+
+impl fmt::Debug for Results {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries((0..self.len()).map(|i| self.get(i)))
+            .finish()
+    }
+}
+
+/// The context as a native function receives it: the kernel's [`CallContext`] and, for
+/// functions exported through `functions2`, the call's [`Results`] buffer. Its methods are
+/// those of [`CallContext`]; `push` uses the buffer where it can.
+pub struct Ctx<'a> {
+    kernel: KernelCtx<'a>,
+    results: Option<&'a Results>,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context over the kernel's object, with the call's result buffer if it has one.
+    #[inline(always)]
+    pub fn new(kernel: KernelCtx<'a>, results: Option<&'a Results>) -> Ctx<'a> {
+        Ctx { kernel, results }
+    }
+
+    /// The kernel's context object itself.
+    pub fn kernel(&self) -> &KernelCtx<'a> {
+        &self.kernel
+    }
+
+    /// Appends a result of the current call.
+    #[inline]
+    pub fn push(&self, value: Value<'_>) -> SpiResult<()> {
+        if let Some(results) = self.results {
+            if results.try_store(value) {
+                return abi_stable::std_types::RResult::ROk(());
+            }
+            if let abi_stable::std_types::RResult::RErr(e) = self.hand_over(results) {
+                return abi_stable::std_types::RResult::RErr(e);
+            }
+        }
+        self.kernel.push(value)
+    }
+
+    /// Pushes the buffered results through the kernel, in order, and empties the buffer
+    /// (before a result that cannot be buffered, so that the order is kept).
+    #[cold]
+    #[inline(never)]
+    fn hand_over(&self, results: &Results) -> SpiResult<()> {
+        let n = results.len();
+        results.len.set(0);
+        for i in 0..n {
+            if let abi_stable::std_types::RResult::RErr(e) = self.kernel.push(results.get(i)) {
+                return abi_stable::std_types::RResult::RErr(e);
+            }
+        }
+        abi_stable::std_types::RResult::ROk(())
+    }
+
+    /// Creates a table with room for `narray` sequence items and `nhash` other fields.
+    pub fn new_table(&self, narray: u32, nhash: u32) -> SpiResult<Value<'_>> {
+        self.kernel.new_table(narray, nhash)
+    }
+
+    /// `container[key]`, honouring `__index` (Lua's `lua_gettable`).
+    pub fn get(&self, container: Value<'_>, key: Value<'_>) -> SpiResult<Value<'_>> {
+        self.kernel.get(container, key)
+    }
+
+    /// `container[key] = value`, honouring `__newindex` (Lua's `lua_settable`).
+    pub fn set(&self, container: Value<'_>, key: Value<'_>, value: Value<'_>) -> SpiResult<()> {
+        self.kernel.set(container, key, value)
+    }
+
+    /// The raw field after `key` in a table's traversal order (`next`); `key` nil starts.
+    pub fn next(&self, table: Value<'_>, key: Value<'_>) -> SpiResult<ROption<Entry<'_>>> {
+        self.kernel.next(table, key)
+    }
+
+    /// The length of a value, honouring `__len` (Lua's `luaL_len`: must be an integer).
+    pub fn len(&self, value: Value<'_>) -> SpiResult<i64> {
+        self.kernel.len(value)
+    }
+
+    /// Calls `function` with `args`; returns all its results.
+    pub fn call(
+        &self,
+        function: Value<'_>,
+        args: RSlice<'_, Value<'_>>,
+    ) -> SpiResult<RVec<Value<'_>>> {
+        self.kernel.call(function, args)
+    }
+
+    /// `tostring(value)` as a string value (honours `__tostring` and `__name`).
+    pub fn to_display(&self, value: Value<'_>) -> SpiResult<Value<'_>> {
+        self.kernel.to_display(value)
+    }
+
+    /// Makes `value` the pending error of this call and returns the error to return from
+    /// the native function (kind `LUA_ERROR`), as Lua's `lua_error` raises any value.
+    pub fn error_value(&self, value: Value<'_>) -> SpiError {
+        self.kernel.error_value(value)
+    }
+
+    /// "bad argument #arg to 'name' (message)", with the function's name as the kernel
+    /// knows it. `arg` counts from 1, as in Lua.
+    pub fn arg_error(&self, arg: u32, message: RStr<'_>) -> SpiError {
+        self.kernel.arg_error(arg, message)
+    }
+
+    /// Asks whether the script may use `permission` on `target`; `Ok` when granted, a
+    /// `PERMISSION_DENIED` error to return otherwise.
+    pub fn check_permission(&self, permission: Permissions, target: RStr<'_>) -> SpiResult<()> {
+        self.kernel.check_permission(permission, target)
+    }
+}
 
 /// A native function as it crosses the boundary. Modules write
 /// `fn(&Ctx, &[Value]) -> Result<(), SpiError>` and let [`crate::export_module!`] produce
 /// this wrapper, which catches panics.
 pub type NativeFn =
-    for<'a> extern "C" fn(ctx: Ctx<'a>, args: RSlice<'a, Value<'a>>) -> SpiResult<()>;
+    for<'a> extern "C" fn(ctx: KernelCtx<'a>, args: RSlice<'a, Value<'a>>) -> SpiResult<()>;
 
 /// One entry of a module's function table.
 #[repr(C)]
@@ -255,6 +445,35 @@ pub struct NativeFunction {
         ctx: CallContext_TO<'_, RRef<'_, ()>>,
         args: RSlice<'_, Value<'_>>,
     ) -> SpiResult<()>,
+}
+
+/// A native function that also receives its call's [`Results`] buffer (SPI root field
+/// `functions2`).
+pub type NativeFn2 = extern "C" fn(
+    ctx: CallContext_TO<'_, RRef<'_, ()>>,
+    args: RSlice<'_, Value<'_>>,
+    results: &Results,
+) -> SpiResult<()>;
+
+/// One entry of a module's `functions2` table: as [`NativeFunction`], with an entry point
+/// that receives the call's result buffer.
+#[repr(C)]
+#[derive(StableAbi, Clone, Copy)]
+pub struct NativeFunction2 {
+    /// The field name in the module's table.
+    pub name: RStr<'static>,
+    /// The entry point (a [`NativeFn2`]).
+    pub func: extern "C" fn(
+        ctx: CallContext_TO<'_, RRef<'_, ()>>,
+        args: RSlice<'_, Value<'_>>,
+        results: &Results,
+    ) -> SpiResult<()>,
+}
+
+impl fmt::Debug for NativeFunction2 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "NativeFunction2({})", self.name)
+    }
 }
 
 impl fmt::Debug for NativeFunction {
