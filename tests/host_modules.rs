@@ -261,6 +261,27 @@ fn a_library_without_its_provider_says_so() {
 }
 
 #[test]
+fn module_functions_past_the_direct_entries_are_closures_and_work_alike() {
+    require_module("luna_fixture_many_functions");
+    let mut st = state(Permissions::all());
+    // The first module functions of the process are light functions, later ones closures
+    // holding their index; 600 functions reach past the direct ones whatever else loaded.
+    let r = ok(
+        &mut st,
+        "local m = require 'luna_fixture_many_functions'\n\
+         local light, closures = 0, 0\n\
+         for i = 0, 599 do\n\
+           local f = m['f' .. i]\n\
+           local a, b, c = f(i, 'x', i + 0.5)\n\
+           assert(a == i and b == 'x' and c == i + 0.5, i)\n\
+           if debug.getinfo(f, 'u').nups == 0 then light = light + 1 else closures = closures + 1 end\n\
+         end\n\
+         return light > 0, closures > 0, light + closures",
+    );
+    assert_eq!(r, "true\ttrue\t600");
+}
+
+#[test]
 fn a_module_built_against_the_first_root_layout_loads_and_runs() {
     require_module("luna_fixture_v1_root");
     let mut st = state(Permissions::all());

@@ -1,7 +1,8 @@
 //! Calling a native module's functions: the kernel's side of `luna_spi::CallContext`.
 //!
-//! A module's function becomes a native closure ([`call_module_function`]) whose upvalue is
-//! the index of its registered entry point. A call converts the Lua arguments to ABI values
+//! A module's function becomes a light native function naming the index of its registered
+//! entry point ([`call_direct`]), or past the first [`DIRECT_FUNCTIONS`], a native closure
+//! whose upvalue is that index ([`call_module_function`]). A call converts the Lua arguments to ABI values
 //! (strings are borrowed, tables and functions become handles), calls the entry point with a
 //! context and (for `functions2` entries) a result buffer, and returns the values the module
 //! pushed followed by those it buffered.
@@ -40,6 +41,7 @@ use luna_spi::{
 use super::loader::LoadedModule;
 use super::permissions::{NetTarget, PermissionKind};
 use crate::error::{LuaError, LuaResult};
+use crate::function::NativeFn;
 use crate::gc::Gc;
 use crate::state::State;
 use crate::string::LuaStr;
@@ -218,6 +220,8 @@ impl<'s> CallCtx<'s> {
 
     #[cold]
     fn add_scattered(&self, slot: usize, n: usize) {
+        // Results land apart only around something else pushed; dirty says so already.
+        self.dirty.set(true);
         let mut slot_list = self.scattered.borrow_mut();
         let all = slot_list.get_or_insert_with(Box::default);
         if !self.is_scattered.get() {
@@ -524,7 +528,39 @@ impl CallContext for CallCtx<'_> {
     }
 }
 
-/// The native closure behind every module function.
+/// How many module functions (the first registered in the process) are light native
+/// functions of their own, each naming its index ([`call_direct`]); later ones are closures
+/// holding their index ([`call_module_function`]).
+const DIRECT_FUNCTIONS: usize = 512;
+
+/// The entry of registered module function `I`: no closure or upvalue to read first.
+#[inline(never)]
+fn call_direct<const I: usize>(st: &mut State) -> LuaResult<usize> {
+    call_registered(st, I)
+}
+
+macro_rules! direct_entries {
+    ($($base:literal)*) => {
+        [$([
+            call_direct::<{ $base }>, call_direct::<{ $base + 1 }>,
+            call_direct::<{ $base + 2 }>, call_direct::<{ $base + 3 }>,
+            call_direct::<{ $base + 4 }>, call_direct::<{ $base + 5 }>,
+            call_direct::<{ $base + 6 }>, call_direct::<{ $base + 7 }>,
+            call_direct::<{ $base + 8 }>, call_direct::<{ $base + 9 }>,
+            call_direct::<{ $base + 10 }>, call_direct::<{ $base + 11 }>,
+            call_direct::<{ $base + 12 }>, call_direct::<{ $base + 13 }>,
+            call_direct::<{ $base + 14 }>, call_direct::<{ $base + 15 }>,
+        ]),*]
+    };
+}
+
+/// `call_direct::<I>` for every `I` below [`DIRECT_FUNCTIONS`], in rows of 16.
+static DIRECT: [[NativeFn; 16]; DIRECT_FUNCTIONS / 16] = direct_entries!(
+    0 16 32 48 64 80 96 112 128 144 160 176 192 208 224 240
+    256 272 288 304 320 336 352 368 384 400 416 432 448 464 480 496
+);
+
+/// The native closure behind a module function registered after the direct ones.
 fn call_module_function(st: &mut State) -> LuaResult<usize> {
     // The running closure sits just below its first argument.
     let first = st.abs_index(1);
@@ -535,6 +571,13 @@ fn call_module_function(st: &mut State) -> LuaResult<usize> {
         },
         _ => return Err(bad_function(st)),
     };
+    call_registered(st, id)
+}
+
+/// Calls registered module function `id` with the running frame's arguments.
+#[inline(never)]
+fn call_registered(st: &mut State, id: usize) -> LuaResult<usize> {
+    let first = st.abs_index(1);
     let Some(target) = FUNCTIONS.get(id).and_then(OnceLock::get) else {
         return Err(bad_function(st));
     };
@@ -548,26 +591,54 @@ fn call_module_function(st: &mut State) -> LuaResult<usize> {
         return Err(bad_function(st));
     };
     let n = arg_values.len();
-    // Up to 8 arguments on the Rust stack, more in a vector.
-    let mut inline = [const { MaybeUninit::<luna_spi::Value<'_>>::uninit() }; 8];
-    let spilled: Vec<luna_spi::Value<'_>>;
-    let args: &[luna_spi::Value<'_>] = if n <= inline.len() {
-        for i in 0..n {
-            // SAFETY: the arguments stay in their slots until the call returns.
-            inline[i].write(unsafe { to_spi(arg_values[i], first + i) });
-        }
-        // SAFETY: the loop initialised the first `n` elements.
-        unsafe { std::slice::from_raw_parts(inline.as_ptr().cast::<luna_spi::Value<'_>>(), n) }
-    } else {
-        spilled = arg_values
-            .iter()
-            .enumerate()
-            // SAFETY: as above.
-            .map(|(i, &v)| unsafe { to_spi(v, first + i) })
-            .collect();
-        &spilled
-    };
-    let ctx = CallCtx {
+    if n > MAX_INLINE_ARGS {
+        return call_with_many_args(st, first, func, module);
+    }
+    // The arguments on the Rust stack.
+    let mut inline = [const { MaybeUninit::<luna_spi::Value<'_>>::uninit() }; MAX_INLINE_ARGS];
+    for i in 0..n {
+        // SAFETY: the arguments stay in their slots until the call returns.
+        inline[i].write(unsafe { to_spi(arg_values[i], first + i) });
+    }
+    // SAFETY: the loop initialised the first `n` elements.
+    let args =
+        unsafe { std::slice::from_raw_parts(inline.as_ptr().cast::<luna_spi::Value<'_>>(), n) };
+    invoke(st, first, func, module, args)
+}
+
+/// How many arguments a call converts on the Rust stack; more go to a vector.
+const MAX_INLINE_ARGS: usize = 8;
+
+/// [`call_module_function`] with more arguments than fit on the Rust stack.
+#[cold]
+#[inline(never)]
+fn call_with_many_args(
+    st: &mut State,
+    first: usize,
+    func: EntryPoint,
+    module: &LoadedModule,
+) -> LuaResult<usize> {
+    let th = st.thread();
+    let args: Vec<luna_spi::Value<'_>> = th.stack[first..th.top]
+        .iter()
+        .enumerate()
+        // SAFETY: the arguments stay in their slots until the call returns.
+        .map(|(i, &v)| unsafe { to_spi(v, first + i) })
+        .collect();
+    invoke(st, first, func, module, &args)
+}
+
+/// Calls a module function's entry point with its converted arguments, then leaves its
+/// results at the top of the stack (or raises its error).
+#[inline(always)]
+fn invoke(
+    st: &mut State,
+    first: usize,
+    func: EntryPoint,
+    module: &LoadedModule,
+    args: &[luna_spi::Value<'_>],
+) -> LuaResult<usize> {
+    let mut ctx = CallCtx {
         st: RefCell::new(st),
         first,
         first_result: Cell::new(0),
@@ -584,21 +655,20 @@ fn call_module_function(st: &mut State) -> LuaResult<usize> {
         EntryPoint::Buffered(f) => f(kernel, RSlice::from_slice(args), &results),
         EntryPoint::Pushing(f) => f(kernel, RSlice::from_slice(args)),
     };
-    // Nothing but results was pushed: they are the top `k` slots already, and the buffered
-    // ones follow them.
-    if r.is_ok() && !ctx.dirty.get() && !ctx.is_scattered.get() {
+    // Nothing but results was pushed (results land apart only around something else): they
+    // are the top `k` slots already, and the buffered ones follow them.
+    if r.is_ok() && !ctx.dirty.get() {
         let k = ctx.n_results.get();
         let n = results.len();
         if n > 0 {
-            let Ok(mut st) = ctx.st.try_borrow_mut() else {
-                unreachable!("the context is not borrowed once the module returned")
-            };
-            push_buffered(&mut st, &results);
+            push_buffered(ctx.st.get_mut(), &results);
         }
-        // Neither dirty nor scattered: the context holds no error, no pending value and no
-        // slot list, so there is nothing to drop.
-        debug_assert!(ctx.scattered.borrow().is_none());
+        // Not dirty: the context holds no error, no pending value and no slot list, so
+        // there is nothing to drop.
+        debug_assert!(ctx.scattered.borrow().is_none() && !ctx.is_scattered.get());
         std::mem::forget(ctx);
+        // `Ok`: nothing to drop either.
+        std::mem::forget(r);
         return Ok(k + n);
     }
     finish(ctx, r, &results, module)
@@ -713,13 +783,20 @@ impl State {
         let t = self.new_table_with(0, funcs.len());
         self.push(Value::Table(t));
         for (&(name, _), &id) in funcs.iter().zip(ids) {
-            // A script could swap this upvalue (`debug.setupvalue`) for another index: the
-            // closure would then call another registered function, never an invalid one.
-            let c = self.new_native_closure(call_module_function, vec![Value::Int(id as i64)]);
-            self.push(Value::NativeClosure(c));
+            let f = if id < DIRECT_FUNCTIONS {
+                Value::Native(DIRECT[id / 16][id % 16])
+            } else {
+                // A script could swap this upvalue (`debug.setupvalue`) for another index:
+                // the closure would then call another registered function, never an
+                // invalid one.
+                Value::NativeClosure(
+                    self.new_native_closure(call_module_function, vec![Value::Int(id as i64)]),
+                )
+            };
+            self.push(f);
             let k = self.str_value(name);
             self.push(k);
-            let _ = self.raw_set(t, k, Value::NativeClosure(c));
+            let _ = self.raw_set(t, k, f);
             self.pop();
             self.pop();
         }

@@ -249,12 +249,16 @@ pub const RESULT_SLOTS: usize = 4;
 /// The result buffer of one call, in the kernel's frame: the kernel creates it empty, the
 /// module's [`Ctx::push`] fills it with scalar results, and the kernel appends its values,
 /// in order, after those pushed through [`CallContext::push`] once the call returns.
-/// Only `nil`, booleans, integers and floats are ever stored.
+/// Only `nil`, booleans, integers and floats are stored: a tag and a 64-bit payload per
+/// slot (plain words, so that writing and reading them is as cheap as it gets).
 #[repr(C)]
 #[derive(StableAbi)]
 pub struct Results {
     len: Cell<u32>,
-    slots: [Cell<Value<'static>>; RESULT_SLOTS],
+    /// Per slot: 0 nil, 1 boolean, 2 integer, 3 float.
+    tags: [Cell<u8>; RESULT_SLOTS],
+    /// Per slot: the boolean (0 or 1), the integer, or the float's bits.
+    payloads: [Cell<u64>; RESULT_SLOTS],
 }
 
 impl Results {
@@ -263,7 +267,8 @@ impl Results {
     pub fn new() -> Results {
         Results {
             len: Cell::new(0),
-            slots: [const { Cell::new(Value::Nil) }; RESULT_SLOTS],
+            tags: [const { Cell::new(0) }; RESULT_SLOTS],
+            payloads: [const { Cell::new(0) }; RESULT_SLOTS],
         }
     }
 
@@ -282,7 +287,16 @@ impl Results {
     /// The value in slot `i` (`nil` beyond the end).
     #[inline(always)]
     pub fn get(&self, i: usize) -> Value<'static> {
-        self.slots.get(i).map(Cell::get).unwrap_or(Value::Nil)
+        let (Some(tag), Some(payload)) = (self.tags.get(i), self.payloads.get(i)) else {
+            return Value::Nil;
+        };
+        let p = payload.get();
+        match tag.get() {
+            1 => Value::Bool(p != 0),
+            2 => Value::Int(p as i64),
+            3 => Value::Float(f64::from_bits(p)),
+            _ => Value::Nil,
+        }
     }
 
     /// Appends a scalar; false (and nothing stored) when the buffer is full or `value` is
@@ -293,14 +307,15 @@ impl Results {
         if n >= RESULT_SLOTS {
             return false;
         }
-        let v = match value {
-            Value::Nil => Value::Nil,
-            Value::Bool(b) => Value::Bool(b),
-            Value::Int(i) => Value::Int(i),
-            Value::Float(f) => Value::Float(f),
+        let (tag, payload) = match value {
+            Value::Nil => (0, 0),
+            Value::Bool(b) => (1, b as u64),
+            Value::Int(i) => (2, i as u64),
+            Value::Float(f) => (3, f.to_bits()),
             _ => return false,
         };
-        self.slots[n].set(v);
+        self.tags[n].set(tag);
+        self.payloads[n].set(payload);
         self.len.set(n as u32 + 1);
         true
     }
