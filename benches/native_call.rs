@@ -9,7 +9,7 @@
 //!
 //! Run with `cargo bench --bench native_call` after `cargo build --release --workspace`
 //! (the modules must be built). After criterion's report, the bench prints the ratio of the
-//! two per-call costs, measured once more side by side.
+//! two per-call costs, measured once more in alternating rounds (best round of each).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -77,15 +77,20 @@ fn run_loop(st: &mut State, name: &str, n: i64) {
     st.set_top(top);
 }
 
-fn per_call_nanos(st: &mut State, name: &str) -> f64 {
-    // Best of several rounds, to keep scheduling noise out of the ratio.
-    let mut best = f64::INFINITY;
-    for _ in 0..15 {
+/// The best per-call times of the two loops over many short rounds, alternating them so
+/// that both see the same machine (the best round is the one least disturbed).
+fn per_call_nanos(st: &mut State) -> (f64, f64) {
+    const N: i64 = 100_000;
+    let (mut builtin, mut native) = (f64::INFINITY, f64::INFINITY);
+    for _ in 0..100 {
         let t = Instant::now();
-        run_loop(st, name, 200_000);
-        best = best.min(t.elapsed().as_nanos() as f64 / 200_000.0);
+        run_loop(st, "builtin_loop", N);
+        builtin = builtin.min(t.elapsed().as_nanos() as f64 / N as f64);
+        let t = Instant::now();
+        run_loop(st, "native_loop", N);
+        native = native.min(t.elapsed().as_nanos() as f64 / N as f64);
     }
-    best
+    (builtin, native)
 }
 
 fn bench(c: &mut Criterion) {
@@ -98,8 +103,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| run_loop(&mut st, "native_loop", CALLS))
     });
     g.finish();
-    let builtin = per_call_nanos(&mut st, "builtin_loop");
-    let native = per_call_nanos(&mut st, "native_loop");
+    let (builtin, native) = per_call_nanos(&mut st);
     println!(
         "per call (loop included): built-in {:.1} ns, native module {:.1} ns, ratio {:.2}",
         builtin,

@@ -207,6 +207,26 @@ impl State {
         th.top += 1;
     }
 
+    /// Pushes `f(0)`, ..., `f(n - 1)` (a few values: `n` at most the reserve a native
+    /// function is guaranteed), checking the stack's room once.
+    #[inline(always)]
+    pub(crate) fn push_each(&mut self, n: usize, mut f: impl FnMut(usize) -> Value) {
+        debug_assert!(n <= MIN_STACK);
+        let th = self.thread();
+        if th.top + n > th.stack.len() {
+            self.grow_for_push();
+        }
+        let th = self.thread();
+        let top = th.top;
+        debug_assert!(top + n <= th.stack.len());
+        for i in 0..n {
+            // SAFETY: the stack has `n` slots from `top` (grown just above if it had not:
+            // growing leaves at least `MIN_STACK` free).
+            unsafe { *th.stack.get_unchecked_mut(top + i) = f(i) };
+        }
+        th.top = top + n;
+    }
+
     /// `push` on a full stack: grows it by the usual reserve.
     #[cold]
     #[inline(never)]

@@ -596,9 +596,14 @@ fn call_registered(st: &mut State, id: usize) -> LuaResult<usize> {
     }
     // The arguments on the Rust stack.
     let mut inline = [const { MaybeUninit::<luna_spi::Value<'_>>::uninit() }; MAX_INLINE_ARGS];
-    for i in 0..n {
-        // SAFETY: the arguments stay in their slots until the call returns.
-        inline[i].write(unsafe { to_spi(arg_values[i], first + i) });
+    for (i, (slot, &v)) in inline.iter_mut().zip(arg_values).enumerate() {
+        // Numbers, the usual arguments, first: each arm writes only what its variant holds.
+        match v {
+            Value::Int(x) => slot.write(luna_spi::Value::Int(x)),
+            Value::Float(x) => slot.write(luna_spi::Value::Float(x)),
+            // SAFETY: the arguments stay in their slots until the call returns.
+            v => slot.write(unsafe { to_spi(v, first + i) }),
+        };
     }
     // SAFETY: the loop initialised the first `n` elements.
     let args =
@@ -677,16 +682,13 @@ fn invoke(
 /// Appends a call's buffered results (scalars) to the stack.
 #[inline(always)]
 fn push_buffered(st: &mut State, results: &Results) {
-    for i in 0..results.len() {
-        let v = match results.get(i) {
-            luna_spi::Value::Bool(b) => Value::Bool(b),
-            luna_spi::Value::Int(i) => Value::Int(i),
-            luna_spi::Value::Float(f) => Value::Float(f),
-            // Only scalars are ever buffered.
-            _ => Value::Nil,
-        };
-        st.push(v);
-    }
+    st.push_each(results.len(), |i| match results.get(i) {
+        luna_spi::Value::Bool(b) => Value::Bool(b),
+        luna_spi::Value::Int(i) => Value::Int(i),
+        luna_spi::Value::Float(f) => Value::Float(f),
+        // Only scalars are ever buffered.
+        _ => Value::Nil,
+    });
 }
 
 #[cold]
