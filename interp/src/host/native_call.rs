@@ -299,10 +299,6 @@ impl<'s> CallCtx<'s> {
     /// The Lua value of an ABI value; a new string is not yet rooted.
     fn to_lua(&self, st: &mut State, v: luna_spi::Value<'_>) -> Result<Value, SpiLuaError> {
         Ok(match v {
-            luna_spi::Value::Nil => Value::Nil,
-            luna_spi::Value::Bool(b) => Value::Bool(b),
-            luna_spi::Value::Int(i) => Value::Int(i),
-            luna_spi::Value::Float(f) => Value::Float(f),
             luna_spi::Value::Str(s) => st.str_value(s.as_slice()),
             luna_spi::Value::Table(h)
             | luna_spi::Value::Function(h)
@@ -311,6 +307,8 @@ impl<'s> CallCtx<'s> {
                 Some(v) => v,
                 None => return Err(SpiLuaError::Spi(bad_handle())),
             },
+            // Only scalars are left.
+            other => scalar(other).unwrap_or(Value::Nil),
         })
     }
 
@@ -341,12 +339,8 @@ impl CallContext for CallCtx<'_> {
     /// strings and handles take the out-of-line path.
     #[inline]
     fn push(&self, value: luna_spi::Value<'_>) -> SpiResult<()> {
-        let v = match value {
-            luna_spi::Value::Nil => Value::Nil,
-            luna_spi::Value::Bool(b) => Value::Bool(b),
-            luna_spi::Value::Int(i) => Value::Int(i),
-            luna_spi::Value::Float(f) => Value::Float(f),
-            _ => return self.push_object(value),
+        let Some(v) = scalar(value) else {
+            return self.push_object(value);
         };
         let Ok(mut st) = self.st.try_borrow_mut() else {
             return RResult::RErr(busy());
@@ -682,13 +676,21 @@ fn invoke(
 /// Appends a call's buffered results (scalars) to the stack.
 #[inline(always)]
 fn push_buffered(st: &mut State, results: &Results) {
-    st.push_each(results.len(), |i| match results.get(i) {
-        luna_spi::Value::Bool(b) => Value::Bool(b),
-        luna_spi::Value::Int(i) => Value::Int(i),
-        luna_spi::Value::Float(f) => Value::Float(f),
-        // Only scalars are ever buffered.
-        _ => Value::Nil,
-    });
+    // Only scalars are ever buffered.
+    st.push_each(results.len(), |i| scalar(results.get(i)).unwrap_or(Value::Nil));
+}
+
+/// The Lua value of a scalar ABI value (nil, boolean, number); `None` for strings and
+/// handles, which need the state.
+#[inline(always)]
+fn scalar(v: luna_spi::Value<'_>) -> Option<Value> {
+    match v {
+        luna_spi::Value::Nil => Some(Value::Nil),
+        luna_spi::Value::Bool(b) => Some(Value::Bool(b)),
+        luna_spi::Value::Int(i) => Some(Value::Int(i)),
+        luna_spi::Value::Float(f) => Some(Value::Float(f)),
+        _ => None,
+    }
 }
 
 #[cold]
