@@ -967,7 +967,11 @@ impl State {
 
     // ------------------------------------------------------------------ traps
 
-    /// Called by the VM before an instruction when `trap` is set (hooks, budgets).
+    /// Called by the VM before an instruction when `trap` is set (hooks, budgets). Never
+    /// inlined: inside the dispatch loop its body took the registers that `base` and `trap`
+    /// need, and every instruction paid for reloading them from the stack.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn vm_trap(&mut self, pc: usize) -> LuaResult<()> {
         if self.memory_exceeded {
             self.memory_exceeded = false;
