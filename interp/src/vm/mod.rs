@@ -329,14 +329,17 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                     }
                     OpCode::SetTable => {
                         let t = reg!(i.a());
-                        let key = reg!(i.b());
                         let v = if i.k() { kst!(i.c()) } else { reg!(i.c()) };
-                        let done = match (t, key) {
+                        // The key is matched where it lies, not copied whole first: often a
+                        // loop's control variable, written piecewise just before, which a
+                        // whole read would have to wait for.
+                        let done = match (t, *base.add(i.b() as usize)) {
                             (Value::Table(tb), Value::Int(n)) => fast_set_int(st, tb, n, v),
-                            (Value::Table(_), Value::Str(s)) if s.is_short() => fast_set_str(st, t, key, v),
+                            (Value::Table(_), Value::Str(s)) if s.is_short() => fast_set_str(st, t, Value::Str(s), v),
                             _ => false,
                         };
                         if !done {
+                            let key = reg!(i.b());
                             protect!(set_slow(st, t, key, v, Origin::Reg(i.a())));
                             // A new key may have grown the table: a safepoint.
                             gc_safepoint!(frame_top!());
