@@ -101,8 +101,6 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
         let mut pc: *const Instr;
         let mut frame_base: usize;
         let mut base: *mut Value;
-        // Hooks and budgets; can only change through calls, so it is refreshed after them.
-        let mut trap: bool;
         // The frame's saved pc, re-derived whenever the frame list may have moved.
         let mut pc_slot: *mut usize;
         // Loads the state of the innermost frame (a Lua frame).
@@ -124,7 +122,6 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                 pc = code.add(frame.pc);
                 frame_base = frame.base;
                 base = stack_base(th, frame_base);
-                trap = st.trap;
                 pc_slot = &mut th.frames.get_unchecked_mut(fi).pc;
             }};
         }
@@ -143,7 +140,6 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
             macro_rules! reload {
                 () => {
                     base = stack_base(th, frame_base);
-                    trap = st.trap;
                     pc_slot = &mut th.frames.get_unchecked_mut(fi).pc;
                 };
             }
@@ -216,7 +212,10 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                 debug_assert!((pc.offset_from(code) as usize) < code_len);
                 let i = *pc;
                 pc = pc.add(1);
-                if trap {
+                // Hooks and budgets, read from the state at each instruction rather than kept
+                // in a local refreshed after calls: one variable fewer for the loop to keep in
+                // registers, and never stale.
+                if st.trap {
                     savepc!();
                     let r = st.vm_trap(pc.offset_from(code) as usize - 1);
                     reload!();
@@ -679,7 +678,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                                 let ftop = func + 1 + p.max_stack as usize;
                                 let nargs = th.top - func - 1;
                                 let room = if p.is_vararg { ftop + nargs + 1 } else { ftop };
-                                if !trap && room <= th.stack.len() {
+                                if !st.trap && room <= th.stack.len() {
                                     let sp = th.stack.as_mut_ptr();
                                     let nparams = p.num_params as usize;
                                     for j in nargs..nparams {
@@ -794,9 +793,8 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                             }
                             th.extra_mut(fi).nres_pending = n as u32;
                             let r = st.close_level(frame_base, None);
-                            // The stack may have moved; only `trap` and the pc slot are used
+                            // The stack may have moved; only the pc slot is used
                             // from here on (`base` is not).
-                            trap = st.trap;
                             pc_slot = &mut th.frames.get_unchecked_mut(fi).pc;
                             r?;
                             n = th.extra(fi).nres_pending as usize;
@@ -805,7 +803,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                             let f = th.frames.get_unchecked_mut(fi);
                             f.func -= f.nextra as usize + i.c() as usize;
                         }
-                        if !trap {
+                        if !st.trap {
                             // Fast path: move the results down and pop the frame.
                             let fr = *th.frames.get_unchecked(fi);
                             let res = fr.func;
@@ -836,7 +834,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                             }
                     }
                     OpCode::Return0 => {
-                        if !trap {
+                        if !st.trap {
                             let fr = *th.frames.get_unchecked(fi);
                             let res = fr.func;
                             if fr.nresults > 0 {
@@ -867,7 +865,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                             }
                     }
                     OpCode::Return1 => {
-                        if !trap {
+                        if !st.trap {
                             let fr = *th.frames.get_unchecked(fi);
                             let res = fr.func;
                             let sp = th.stack.as_mut_ptr();
