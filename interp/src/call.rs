@@ -87,10 +87,14 @@ impl State {
         self.pos_call(n)
     }
 
-    /// Collects if due, with the running thread's top at `top` (a safepoint).
+    /// The safepoint of a native call, with the running thread's top at `top`: collects if due
+    /// and an object was created since the previous safepoint. Where nothing was created (a
+    /// loop calling an iterator over a growing table), the debt waits for the next place that
+    /// creates an object, as in Lua, whose collector runs only where objects are created.
     #[inline(always)]
     pub(crate) fn gc_check_at(&mut self, top: usize) {
-        if self.heap.step_due() {
+        let created = std::mem::replace(&mut self.heap.created, false);
+        if self.heap.step_due() && created {
             let th = self.thread();
             let old = th.top;
             th.top = top;

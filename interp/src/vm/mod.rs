@@ -155,12 +155,26 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
             }
             macro_rules! gc_safepoint {
                 ($live_top:expr) => {{
+                    // The objects created so far are accounted for here (see `gc_check_at`).
+                    st.heap.created = false;
                     if st.heap.step_due() {
                         savepc!();
                         th.top = $live_top;
                         st.gc_step();
                         th.top = frame_top!();
                         reload!();
+                    }
+                }};
+            }
+            // After an assignment that may have grown a table. Growing a table creates no
+            // object, so, as in Lua, it is no place to collect: the next place that creates
+            // one accounts for the memory (collecting in the middle of a table's growth
+            // would measure the heap half-built). Under a memory limit the growth is checked
+            // at once.
+            macro_rules! growth_safepoint {
+                () => {{
+                    if st.heap.limit_bytes > 0 {
+                        gc_safepoint!(frame_top!());
                     }
                 }};
             }
@@ -322,8 +336,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         let v = if i.k() { kst!(i.c()) } else { reg!(i.c()) };
                         if !fast_set_str(st, t, key, v) {
                             protect!(set_slow(st, t, key, v, Origin::Upval(i.a())));
-                            // A new key may have grown the table: a safepoint.
-                            gc_safepoint!(frame_top!());
+                            growth_safepoint!();
                         }
                     }
                     OpCode::SetTable => {
@@ -340,8 +353,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         if !done {
                             let key = reg!(i.b());
                             protect!(set_slow(st, t, key, v, Origin::Reg(i.a())));
-                            // A new key may have grown the table: a safepoint.
-                            gc_safepoint!(frame_top!());
+                            growth_safepoint!();
                         }
                     }
                     OpCode::SetI => {
@@ -354,8 +366,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         };
                         if !done {
                             protect!(set_slow(st, t, Value::Int(n), v, Origin::Reg(i.a())));
-                            // A new key may have grown the table: a safepoint.
-                            gc_safepoint!(frame_top!());
+                            growth_safepoint!();
                         }
                     }
                     OpCode::SetField => {
@@ -364,8 +375,7 @@ unsafe fn run(st: &mut State) -> LuaResult<()> {
                         let v = if i.k() { kst!(i.c()) } else { reg!(i.c()) };
                         if !fast_set_str(st, t, key, v) {
                             protect!(set_slow(st, t, key, v, Origin::Reg(i.a())));
-                            // A new key may have grown the table: a safepoint.
-                            gc_safepoint!(frame_top!());
+                            growth_safepoint!();
                         }
                     }
                     OpCode::NewTable => {
