@@ -240,7 +240,6 @@ impl State {
         }
         if self.heap.mode == GcMode::Generational {
             self.major_collection();
-            self.heap.last_atomic = 0;
             self.set_minor_debt();
             return;
         }
@@ -350,7 +349,6 @@ impl State {
         self.full_gc();
         self.heap.mode = GcMode::Generational;
         self.major_collection();
-        self.heap.last_atomic = 0;
         self.set_minor_debt();
     }
 
@@ -374,46 +372,15 @@ impl State {
 
     /// A generational step: a minor collection, or a major one when the heap has grown
     /// enough since the last.
-    ///
-    /// As in Lua: a major collection that frees less than half of what the heap grew since
-    /// the previous one is a bad sign (the heap is growing with live data); minor collections
-    /// would only traverse it again, so the collector waits for the pause (`setpause`) and
-    /// then runs a major collection, until one keeps clearly fewer objects than the last.
     fn gen_step(&mut self) {
-        if self.heap.last_atomic != 0 {
-            let last = self.heap.last_atomic;
-            let kept = self.major_collection();
-            if kept < last + last / 8 {
-                self.heap.last_atomic = 0;
-                self.set_minor_debt();
-            } else {
-                self.heap.last_atomic = kept.max(1);
-                self.set_gen_pause();
-            }
-            return;
-        }
         let base = self.heap.gen_base.max(1);
-        let inc = base / 100 * self.heap.gen_major_mul as usize;
-        if self.heap.total_bytes > base + inc {
-            let kept = self.major_collection();
-            if self.heap.total_bytes < base + inc / 2 {
-                self.set_minor_debt();
-            } else {
-                self.heap.last_atomic = kept.max(1);
-                self.set_gen_pause();
-            }
+        let major_at = base + base / 100 * self.heap.gen_major_mul as usize;
+        if self.heap.total_bytes > major_at {
+            self.major_collection();
         } else {
             self.minor_collection();
-            self.set_minor_debt();
         }
-    }
-
-    /// Generational mode after a bad major collection: the next step when the heap reaches
-    /// `pause` percent of its size after that collection.
-    fn set_gen_pause(&mut self) {
-        let threshold = self.heap.gen_base.max(1).saturating_mul(self.heap.pause as usize) / 100;
-        let debt = self.heap.total_bytes as isize - threshold as isize;
-        self.heap.debt = debt.min(0);
+        self.set_minor_debt();
     }
 
     /// Moves the young list onto the old one.
@@ -529,9 +496,7 @@ impl State {
     }
 
     /// A major collection: everything is marked and swept at once; survivors are old.
-    /// Returns the number of objects kept.
-    fn major_collection(&mut self) -> usize {
-        let mut kept = 0;
+    fn major_collection(&mut self) {
         self.heap.gen_promoted.clear();
         self.heap.gen_touched.clear();
         self.merge_young();
@@ -549,7 +514,6 @@ impl State {
                 if hdr.is_white() && hdr.marked.get() & FIXED == 0 {
                     self.free_object(o);
                 } else {
-                    kept += 1;
                     hdr.set_black();
                     hdr.next.set(self.heap.allgc.get());
                     self.heap.allgc.set(Some(o));
@@ -564,7 +528,6 @@ impl State {
         self.heap.gen_base = self.heap.total_bytes;
         self.heap.estimate = self.heap.total_bytes;
         self.finish_gen_cycle();
-        kept
     }
 
     /// Runs the finalizers the collection found due.

@@ -24,9 +24,7 @@
 //! and, once more, what the last minor collection promoted or found remembered (`gen_promoted`,
 //! `gen_touched`: they may refer to survivors); then it sweeps only the young list.
 //! A major collection (when the heap has grown by `gen_major_mul` percent since the last one)
-//! whitens everything and does a whole mark and sweep. Both run to completion at once. As in
-//! Lua, a major collection that frees less than half of the growth is "bad": the collector
-//! then waits for the pause and runs major collections until one keeps clearly fewer objects.
+//! whitens everything and does a whole mark and sweep. Both run to completion at once.
 //!
 //! Collection only happens at safepoints, never inside an allocation, so native code may hold
 //! values in Rust locals as long as it does not call back into Lua meanwhile. The safepoints
@@ -246,11 +244,6 @@ pub struct Heap {
     pub(crate) young: Cell<Option<NonNull<GcHeader>>>,
     /// Generational mode: heap size after the last major collection.
     pub(crate) gen_base: usize,
-    /// Generational mode: after a major collection that freed less than half of the growth
-    /// since the previous one (a "bad" collection, as Lua calls it), the number of objects it
-    /// kept; the next collection is then a major one after a pause, and minor ones resume
-    /// once a major collection keeps clearly fewer objects. 0 otherwise.
-    pub(crate) last_atomic: usize,
     /// An object was created since the last collection step: native calls are safepoints
     /// only then (a native call that creates nothing, like an iterator's, leaves the debt of
     /// a growing table to the next place that creates an object, as Lua's checks do).
@@ -308,7 +301,6 @@ impl Heap {
             fixed: Cell::new(None),
             young: Cell::new(None),
             gen_base: 0,
-            last_atomic: 0,
             created: false,
             current_white: WHITE0,
             phase: Phase::Pause,
