@@ -223,6 +223,11 @@ fn interrupt_from_another_thread() {
         "pcall(function() while true do end end)",
         "apply(function() pcall(apply, function() while true do end end) end)",
         "coroutine.wrap(function() while true do local t = {} end end)()",
+        // Numeric loops look for the request on their own back jump (integer ones every
+        // 256 turns).
+        "for i = 1, math.maxinteger do end",
+        "local n = 0 for i = math.maxinteger, 1, -3 do n = n + 1 end",
+        "for x = 1.0, math.huge do end",
     ] {
         let handle = lua.interrupt_handle();
         let t = std::thread::spawn(move || {
