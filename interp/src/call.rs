@@ -972,8 +972,8 @@ impl State {
     // ------------------------------------------------------------------ traps
 
     /// Called by the VM before an instruction when `trap` is set (hooks, budgets). Never
-    /// inlined: inside the dispatch loop its body took the registers that `base` and `trap`
-    /// need, and every instruction paid for reloading them from the stack.
+    /// inlined: inside the dispatch loop its body took the registers the loop's own variables
+    /// (`base` among them) need, and every instruction paid for reloading them from the stack.
     #[cold]
     #[inline(never)]
     pub(crate) fn vm_trap(&mut self, pc: usize) -> LuaResult<()> {

@@ -244,8 +244,8 @@ pub struct Heap {
     pub(crate) young: Cell<Option<NonNull<GcHeader>>>,
     /// Generational mode: heap size after the last major collection.
     pub(crate) gen_base: usize,
-    /// An object was created since the last collection step: native calls are safepoints
-    /// only then (a native call that creates nothing, like an iterator's, leaves the debt of
+    /// An object was created since the previous safepoint (VM safepoints and native calls
+    /// clear it, as does a collection step): native calls are safepoints only then (a native call that creates nothing, like an iterator's, leaves the debt of
     /// a growing table to the next place that creates an object, as Lua's checks do).
     pub(crate) created: bool,
     /// Generational mode: objects made old by the last minor collection, and the old objects
